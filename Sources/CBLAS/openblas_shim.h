@@ -1,0 +1,4 @@
+#ifndef CAUSEWAY_OPENBLAS_SHIM_H
+#define CAUSEWAY_OPENBLAS_SHIM_H
+#include <cblas.h>
+#endif

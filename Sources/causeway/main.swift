@@ -1,0 +1,2 @@
+import Causeway
+print("causeway")
