@@ -1,0 +1,50 @@
+/// How a window X[t-L ..< t] (L rows of p values) becomes tokens.
+public enum Tokenization: String, Codable, CaseIterable, Sendable {
+    /// One token per time step: Linear(p → d) + position embedding; causal mask.
+    case step
+    /// One token per (variable, time step), time-major (token s·p + i): Linear(1 → d) +
+    /// variable-identity + position embedding; block-causal mask.
+    case variable
+}
+
+/// Architecture of the decoder-only forecaster ("DOT").
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public var tokens: Tokenization
+    public var variables: Int   // p
+    public var maxLag: Int      // L: the window length
+    public var dModel: Int
+    public var layers: Int
+    public var heads: Int
+    /// Number of domains with a learned embedding added to every token; 0 = off.
+    public var domainEmbeddings: Int
+
+    public init(tokens: Tokenization = .step, variables: Int, maxLag: Int, dModel: Int = 64,
+                layers: Int = 2, heads: Int = 4, domainEmbeddings: Int = 0) {
+        self.tokens = tokens
+        self.variables = variables
+        self.maxLag = maxLag
+        self.dModel = dModel
+        self.layers = layers
+        self.heads = heads
+        self.domainEmbeddings = domainEmbeddings
+    }
+
+    /// Tokens per sample (T).
+    public var sequenceLength: Int { tokens == .step ? maxLag : maxLag * variables }
+    /// Tokens sharing one time step (the mask's block size).
+    public var tokensPerStep: Int { tokens == .step ? 1 : variables }
+    /// Values per token on input and output (p for `step`, 1 for `variable`).
+    public var featuresPerToken: Int { tokens == .step ? variables : 1 }
+
+    /// Errors name the flag at fault.
+    public func validate() throws {
+        if variables < 1 { throw CausewayError("the data must have at least 1 variable") }
+        if maxLag < 1 { throw CausewayError("--max-lag must be at least 1 (got \(maxLag))") }
+        if dModel < 1 { throw CausewayError("--d-model must be at least 1 (got \(dModel))") }
+        if layers < 1 { throw CausewayError("--layers must be at least 1 (got \(layers))") }
+        if heads < 1 || dModel % heads != 0 {
+            throw CausewayError("--heads must divide --d-model (got --heads \(heads), --d-model \(dModel))")
+        }
+        if domainEmbeddings < 0 { throw CausewayError("domain embedding count must be ≥ 0") }
+    }
+}

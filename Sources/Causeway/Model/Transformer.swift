@@ -1,0 +1,200 @@
+import Foundation
+
+/// The decoder-only forecaster. Forward is a straight sequence of layer calls; backward is the
+/// same calls in reverse. Parameters and gradients are flat buffers with `layout`'s named views.
+///
+/// Token a of a sample holds the values `input[a, 0..<f]` (f = p for `step`, 1 for `variable`);
+/// its output `output[a, 0..<f]` forecasts the values of the token one time step later.
+public final class Transformer {
+    public let config: ModelConfig
+    public let layout: ParameterLayout
+    public let parameters: FloatBuffer
+    public let gradients: FloatBuffer
+    let acts: Activations
+
+    public var batchCapacity: Int { acts.capacity }
+    var attentionShape: (Int) -> AttentionShape {
+        { [config] b in AttentionShape(B: b, T: config.sequenceLength, C: config.dModel,
+                                       heads: config.heads, tokensPerStep: config.tokensPerStep) }
+    }
+
+    public init(config: ModelConfig, batchCapacity: Int, seed: UInt64) {
+        self.config = config
+        layout = ParameterLayout(config)
+        parameters = FloatBuffer(layout.count)
+        gradients = FloatBuffer(layout.count)
+        acts = Activations(config, batch: batchCapacity)
+        initialize(seed: seed)
+    }
+
+    /// GPT-2-style initialisation: N(0, 0.02) matrices and embeddings, residual projections
+    /// scaled by 1/√(2·layers), input projection N(0, 1/f), LayerNorm weights 1, biases 0.
+    public func initialize(seed: UInt64) {
+        var rng = RNG(seed: seed)
+        let p = parameters.pointer
+        func normal(_ s: TensorSlice, _ std: Double) {
+            for k in 0..<s.count { p[s.offset + k] = Float(rng.gaussian() * std) }
+        }
+        func fill(_ s: TensorSlice, _ v: Float) {
+            for k in 0..<s.count { p[s.offset + k] = v }
+        }
+        let residualStd = 0.02 / (2.0 * Double(config.layers)).squareRoot()
+        normal(layout.inW, 1 / Double(config.featuresPerToken).squareRoot())
+        fill(layout.inB, 0)
+        normal(layout.varEmb, 0.02)
+        normal(layout.posEmb, 0.02)
+        normal(layout.domEmb, 0.02)
+        for blk in layout.blocks {
+            fill(blk.ln1W, 1); fill(blk.ln1B, 0)
+            normal(blk.qkvW, 0.02); fill(blk.qkvB, 0)
+            normal(blk.projW, residualStd); fill(blk.projB, 0)
+            fill(blk.ln2W, 1); fill(blk.ln2B, 0)
+            normal(blk.fcW, 0.02); fill(blk.fcB, 0)
+            normal(blk.fcProjW, residualStd); fill(blk.fcProjB, 0)
+        }
+        fill(layout.lnfW, 1); fill(layout.lnfB, 0)
+        normal(layout.headW, 0.02); fill(layout.headB, 0)
+    }
+
+    // MARK: - Buffers the caller reads and writes
+
+    /// [B, T, f] token values; fill before `forward`.
+    public var input: UnsafeMutablePointer<Float> { acts.input.pointer }
+    /// [B] domain index of each sample (used when domain embeddings are on).
+    public func setDomain(_ sample: Int, _ domain: Int) { acts.domains[sample] = Int32(domain) }
+    /// [B, T, f] predictions after `forward`.
+    public var output: UnsafeMutablePointer<Float> { acts.output.pointer }
+    /// [B, T, f] ∂loss/∂output; fill before `backward`.
+    public var outputGradient: UnsafeMutablePointer<Float> { acts.dOutput.pointer }
+    /// [B, T, f] ∂loss/∂input after `backward(inputGradients: true)`.
+    public var inputGradient: UnsafeMutablePointer<Float> { acts.dInput.pointer }
+
+    @inline(__always) func param(_ s: TensorSlice) -> UnsafeMutablePointer<Float> { parameters.pointer + s.offset }
+    @inline(__always) func grad(_ s: TensorSlice) -> UnsafeMutablePointer<Float> { gradients.pointer + s.offset }
+
+    // MARK: - Forward
+
+    /// Runs the model on the first `b` samples of `input`.
+    public func forward(batch b: Int) {
+        precondition(b >= 1 && b <= acts.capacity)
+        let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, n = b * T
+        let a = acts
+
+        // encoded[b, t, :] = input[b, t, :] · inW + inB + pos[step(t)] (+ var[t mod p]) (+ dom[b])
+        matmulForward(a.encoded.pointer, a.input.pointer, param(layout.inW), param(layout.inB), n, f, d)
+        addTokenEmbeddings(b)
+
+        var residual = a.encoded.pointer
+        for (l, blk) in layout.blocks.enumerated() {
+            let ba = a.blocks[l]
+            layerNormForward(ba.ln1.pointer, ba.ln1Mean.pointer, ba.ln1Rstd.pointer, residual,
+                             param(blk.ln1W), param(blk.ln1B), n, d)
+            matmulForward(ba.qkv.pointer, ba.ln1.pointer, param(blk.qkvW), param(blk.qkvB), n, d, 3 * d)
+            attentionForward(ba.attY.pointer, ba.att.pointer, ba.qkv.pointer, attentionShape(b))
+            matmulForward(ba.residual2.pointer, ba.attY.pointer, param(blk.projW), param(blk.projB), n, d, d)
+            addInPlace(ba.residual2.pointer, residual, n * d)
+            layerNormForward(ba.ln2.pointer, ba.ln2Mean.pointer, ba.ln2Rstd.pointer, ba.residual2.pointer,
+                             param(blk.ln2W), param(blk.ln2B), n, d)
+            matmulForward(ba.fch.pointer, ba.ln2.pointer, param(blk.fcW), param(blk.fcB), n, d, 4 * d)
+            geluForward(ba.fchGelu.pointer, ba.fch.pointer, n * 4 * d)
+            matmulForward(ba.residual3.pointer, ba.fchGelu.pointer, param(blk.fcProjW), param(blk.fcProjB), n, 4 * d, d)
+            addInPlace(ba.residual3.pointer, ba.residual2.pointer, n * d)
+            residual = ba.residual3.pointer
+        }
+        layerNormForward(a.lnf.pointer, a.lnfMean.pointer, a.lnfRstd.pointer, residual,
+                         param(layout.lnfW), param(layout.lnfB), n, d)
+        matmulForward(a.output.pointer, a.lnf.pointer, param(layout.headW), param(layout.headB), n, d, f)
+    }
+
+    private func addTokenEmbeddings(_ b: Int) {
+        let c = config, T = c.sequenceLength, d = c.dModel, tps = c.tokensPerStep
+        let pos = param(layout.posEmb), vemb = param(layout.varEmb), demb = param(layout.domEmb)
+        for s in 0..<b {
+            let dom = c.domainEmbeddings > 0 ? demb + Int(acts.domains[s]) * d : nil
+            for t in 0..<T {
+                let e = acts.encoded.pointer + (s * T + t) * d
+                addInPlace(e, pos + (t / tps) * d, d)
+                if c.tokens == .variable { addInPlace(e, vemb + (t % tps) * d, d) }
+                if let dom { addInPlace(e, dom, d) }
+            }
+        }
+    }
+
+    // MARK: - Backward
+
+    /// Backpropagates `outputGradient` for the first `b` samples. Parameter gradients are
+    /// *accumulated* into `gradients` (call `zeroGradients` first); input gradients overwrite
+    /// `inputGradient`. Requires the activations of `forward(batch: b)`.
+    public func backward(batch b: Int, parameterGradients: Bool = true, inputGradients: Bool = false) {
+        let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, n = b * T
+        let a = acts
+        func g(_ s: TensorSlice) -> UnsafeMutablePointer<Float>? { parameterGradients ? grad(s) : nil }
+
+        let lastResidual = layout.blocks.isEmpty ? a.encoded.pointer : a.blocks[c.layers - 1].residual3.pointer
+        a.dLN.pointer.update(repeating: 0, count: n * d)
+        matmulBackward(a.dLN.pointer, g(layout.headW), g(layout.headB), a.dOutput.pointer,
+                       a.lnf.pointer, param(layout.headW), n, d, f)
+        a.dResidual.pointer.update(repeating: 0, count: n * d)
+        layerNormBackward(a.dResidual.pointer, g(layout.lnfW), g(layout.lnfB), a.dLN.pointer, lastResidual,
+                          param(layout.lnfW), a.lnfMean.pointer, a.lnfRstd.pointer, n, d)
+
+        for l in stride(from: c.layers - 1, through: 0, by: -1) {
+            let blk = layout.blocks[l], ba = a.blocks[l]
+            let residual = l == 0 ? a.encoded.pointer : a.blocks[l - 1].residual3.pointer
+            // MLP branch: residual3 = residual2 + fcProj(gelu(fc(ln2(residual2))))
+            a.dFchGelu.pointer.update(repeating: 0, count: n * 4 * d)
+            matmulBackward(a.dFchGelu.pointer, g(blk.fcProjW), g(blk.fcProjB), a.dResidual.pointer,
+                           ba.fchGelu.pointer, param(blk.fcProjW), n, 4 * d, d)
+            a.dFch.pointer.update(repeating: 0, count: n * 4 * d)
+            geluBackward(a.dFch.pointer, ba.fch.pointer, a.dFchGelu.pointer, n * 4 * d)
+            a.dLN.pointer.update(repeating: 0, count: n * d)
+            matmulBackward(a.dLN.pointer, g(blk.fcW), g(blk.fcB), a.dFch.pointer,
+                           ba.ln2.pointer, param(blk.fcW), n, d, 4 * d)
+            layerNormBackward(a.dResidual.pointer, g(blk.ln2W), g(blk.ln2B), a.dLN.pointer, ba.residual2.pointer,
+                              param(blk.ln2W), ba.ln2Mean.pointer, ba.ln2Rstd.pointer, n, d)
+            // attention branch: residual2 = residual + proj(attn(qkv(ln1(residual))))
+            a.dAttY.pointer.update(repeating: 0, count: n * d)
+            matmulBackward(a.dAttY.pointer, g(blk.projW), g(blk.projB), a.dResidual.pointer,
+                           ba.attY.pointer, param(blk.projW), n, d, d)
+            a.dQKV.pointer.update(repeating: 0, count: n * 3 * d)
+            attentionBackward(a.dQKV.pointer, a.attScratch.pointer, a.dAttY.pointer, ba.qkv.pointer,
+                              ba.att.pointer, attentionShape(b))
+            a.dLN.pointer.update(repeating: 0, count: n * d)
+            matmulBackward(a.dLN.pointer, g(blk.qkvW), g(blk.qkvB), a.dQKV.pointer,
+                           ba.ln1.pointer, param(blk.qkvW), n, d, 3 * d)
+            layerNormBackward(a.dResidual.pointer, g(blk.ln1W), g(blk.ln1B), a.dLN.pointer, residual,
+                              param(blk.ln1W), ba.ln1Mean.pointer, ba.ln1Rstd.pointer, n, d)
+        }
+
+        // embeddings: dResidual is now ∂loss/∂encoded
+        if parameterGradients { embeddingBackward(b) }
+        if inputGradients {
+            a.dInput.pointer.update(repeating: 0, count: n * f)
+            matmulBackward(a.dInput.pointer, nil, nil, a.dResidual.pointer, a.input.pointer,
+                           param(layout.inW), n, f, d)
+        }
+    }
+
+    private func embeddingBackward(_ b: Int) {
+        let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, tps = c.tokensPerStep
+        let n = b * T, de = acts.dResidual.pointer
+        matmulBackward(nil, grad(layout.inW), grad(layout.inB), de, acts.input.pointer, param(layout.inW), n, f, d)
+        let gpos = grad(layout.posEmb), gvar = grad(layout.varEmb), gdom = grad(layout.domEmb)
+        for s in 0..<b {
+            for t in 0..<T {
+                let e = de + (s * T + t) * d
+                addInPlace(gpos + (t / tps) * d, e, d)
+                if c.tokens == .variable { addInPlace(gvar + (t % tps) * d, e, d) }
+                if c.domainEmbeddings > 0 { addInPlace(gdom + Int(acts.domains[s]) * d, e, d) }
+            }
+        }
+    }
+
+    public func zeroGradients() { gradients.zero() }
+}
+
+/// dst[0..<n] += src[0..<n]
+@inline(__always)
+func addInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    for i in 0..<n { dst[i] += src[i] }
+}
