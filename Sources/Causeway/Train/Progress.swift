@@ -1,0 +1,59 @@
+import Foundation
+
+/// Human progress on stderr (throttled to one line every few seconds) and a machine-readable
+/// JSON-lines log, one record per validation evaluation.
+public final class ProgressReporter {
+    let quiet: Bool
+    let interval: Double
+    let logHandle: FileHandle?
+    var lastPrint = -Double.infinity
+
+    /// `logPath`: file for JSON lines (created/truncated, or appended when resuming).
+    public init(quiet: Bool, logPath: String?, append: Bool = false, interval: Double = 3) throws {
+        self.quiet = quiet
+        self.interval = interval
+        if let logPath {
+            if !append || !FileManager.default.fileExists(atPath: logPath) {
+                guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+                    throw CausewayError("cannot create log file \(logPath)")
+                }
+            }
+            guard let h = FileHandle(forWritingAtPath: logPath) else { throw CausewayError("cannot open log file \(logPath)") }
+            h.seekToEndOfFile()
+            logHandle = h
+        } else {
+            logHandle = nil
+        }
+    }
+
+    deinit { try? logHandle?.close() }
+
+    public func message(_ text: String) {
+        if !quiet { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+
+    /// A progress line, printed at most every `interval` seconds unless `force`.
+    func progress(step: Int, total: Int, trainLoss: Double?, valLoss: Double?, windowsPerSecond: Double,
+                  elapsed: Double, force: Bool = false) {
+        guard !quiet, force || elapsed - lastPrint >= interval else { return }
+        lastPrint = elapsed
+        let eta = windowsPerSecond > 0 ? Double(total - step) * elapsed / Double(max(step, 1)) : 0
+        var line = "step \(step)/\(total)"
+        if let trainLoss { line += String(format: "  train %.4f", trainLoss) }
+        if let valLoss, valLoss.isFinite { line += String(format: "  val %.4f", valLoss) }
+        line += String(format: "  %.0f windows/s  ETA %@", windowsPerSecond, formatDuration(eta))
+        message(line)
+    }
+
+    func log(_ record: [String: Any]) {
+        guard let logHandle,
+              let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
+        logHandle.write(data + Data("\n".utf8))
+    }
+}
+
+func formatDuration(_ s: Double) -> String {
+    let t = Int(s.rounded())
+    return t >= 3600 ? "\(t / 3600)h\(String(format: "%02d", t % 3600 / 60))m"
+        : t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
+}

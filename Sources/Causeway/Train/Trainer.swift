@@ -1,0 +1,225 @@
+import Foundation
+
+/// What a finished (or stopped) training run reports.
+public struct TrainingSummary: Sendable {
+    public let steps: Int
+    public let bestStep: Int
+    public let bestValidationLoss: Double
+    public let lastTrainLoss: Double
+    public let stoppedEarly: Bool
+    public let trainWindowsPerSecond: Double
+    public let seconds: Double
+}
+
+/// Single-process training loop: seeded epoch shuffles, AdamW with warm-up + cosine decay,
+/// gradient clipping, validation-based early stopping with restore of the best parameters,
+/// periodic atomic checkpoints that resume bit-identically.
+public final class Trainer {
+    public let model: Transformer
+    public let windows: WindowSet
+    public let config: TrainingConfig
+    public let optimizer: AdamW
+    public private(set) var state: TrainingState
+    public let best: FloatBuffer
+    public let dataFingerprint: String
+    public let reporter: ProgressReporter?
+    /// Where to write checkpoints (nil = never) and how often (steps; 0 = only at the end).
+    public var checkpointPath: String?
+    public var checkpointEvery = 0
+    /// Stop (with a checkpoint) once this many steps are done; for tests and preemption.
+    public var stopAtStep: Int?
+
+    public let batch: Int
+    public let stepsPerEpoch: Int
+    public let totalSteps: Int
+    public let evalEvery: Int
+    let validationSubset: [WindowRef]
+    let target: FloatBuffer
+    var hasBest = false
+
+    public init(model: Transformer, windows: WindowSet, config: TrainingConfig, dataFingerprint: String,
+                reporter: ProgressReporter?) throws {
+        try config.validate()
+        guard !windows.train.isEmpty else { throw CausewayError("no training windows: every domain is shorter than --max-lag + 2 rows") }
+        self.model = model
+        self.windows = windows
+        self.config = config
+        self.dataFingerprint = dataFingerprint
+        self.reporter = reporter
+        optimizer = AdamW(layout: model.layout)
+        state = TrainingState(seed: config.seed)
+        best = FloatBuffer(model.parameters.count)
+        batch = min(config.batch, windows.train.count)
+        precondition(model.batchCapacity >= batch, "model batch capacity too small")
+        stepsPerEpoch = max(1, windows.train.count / batch)
+        totalSteps = config.steps ?? config.epochs * stepsPerEpoch
+        evalEvery = config.evalEvery ?? max(1, min(stepsPerEpoch, totalSteps / 20))
+        let v = windows.validation, m = min(v.count, config.maxValidationWindows)
+        validationSubset = (0..<m).map { v[$0 * v.count / m] }
+        target = FloatBuffer(model.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
+    }
+
+    // MARK: - Checkpoints
+
+    public func makeCheckpoint() -> Checkpoint {
+        Checkpoint(header: .init(model: model.config, training: config, data: dataFingerprint, state: state,
+                                 parameter_count: model.parameters.count),
+                   parameters: model.parameters.array, adamM: optimizer.m.array, adamV: optimizer.v.array,
+                   bestParameters: hasBest ? best.array : model.parameters.array)
+    }
+
+    /// Continues from `ck`; refuses a checkpoint of another model, data set or settings.
+    public func restore(from ck: Checkpoint, path: String) throws {
+        let h = ck.header
+        if h.model != model.config {
+            throw CausewayError("checkpoint \(path) was written for a different model (\(describe(h.model))); this run asks for \(describe(model.config))")
+        }
+        if h.data != dataFingerprint {
+            throw CausewayError("checkpoint \(path) was written for different data (\(h.data)); this run reads \(dataFingerprint)")
+        }
+        if h.training != config {
+            throw CausewayError("checkpoint \(path) was written with other training settings: \(differences(h.training, config))")
+        }
+        model.parameters.copy(from: ck.parameters)
+        optimizer.m.copy(from: ck.adamM)
+        optimizer.v.copy(from: ck.adamV)
+        best.copy(from: ck.bestParameters)
+        hasBest = h.state.bestValidationLoss.isFinite
+        state = h.state
+    }
+
+    // MARK: - Training
+
+    @discardableResult
+    public func train() throws -> TrainingSummary {
+        let c = model.config, B = batch
+        let perSample = c.sequenceLength * c.featuresPerToken
+        let n = windows.train.count
+        var rng = RNG(state: state.epochStartRNG)
+        var order = [Int32](0..<Int32(n))
+        if state.epoch >= 0 { rng.shuffle(&order) }   // replay the current epoch's shuffle
+        let start = Date()
+        var trainSeconds = 0.0, trainWindows = 0
+        var lastLoss = Double.nan
+        var valLoss: Double? = state.bestValidationLoss.isFinite ? state.bestValidationLoss : nil
+
+        while state.step < totalSteps && !state.stoppedEarly {
+            if let stop = stopAtStep, state.step >= stop { break }
+            if state.epoch < 0 || state.position + B > n {
+                state.epoch += 1
+                state.epochStartRNG = rng.stateWords
+                order = [Int32](0..<Int32(n))
+                rng.shuffle(&order)
+                state.position = 0
+            }
+            let t0 = Date()
+            for s in 0..<B {
+                let w = windows.train[Int(order[state.position + s])]
+                windows.fill(w, input: model.input + s * perSample, target: target.pointer + s * perSample)
+                model.setDomain(s, Int(w.domain))
+            }
+            state.position += B
+            model.forward(batch: B)
+            let loss = meanSquaredError(model, target: target.pointer, batch: B, lastStepOnly: false, gradient: true)
+            model.zeroGradients()
+            model.backward(batch: B)
+            clipGradientNorm(model.gradients, maxNorm: Float(config.clipNorm))
+            let lr = learningRate(step: state.step, total: totalSteps, warmup: config.warmupSteps,
+                                  peak: config.learningRate, minFraction: config.minLearningRateFraction)
+            optimizer.update(model.parameters, model.gradients, lr: Float(lr), weightDecay: Float(config.weightDecay),
+                             t: state.step + 1)
+            state.step += 1
+            guard loss.isFinite else {
+                throw CausewayError("training diverged at step \(state.step) (loss \(loss)); try a smaller --lr")
+            }
+            trainSeconds += Date().timeIntervalSince(t0)
+            trainWindows += B
+            state.lossSum += loss
+            state.lossCount += 1
+            lastLoss = loss
+            let speed = Double(trainWindows) / max(trainSeconds, 1e-9)
+
+            if state.step % evalEvery == 0 || state.step == totalSteps {
+                let trainLoss = state.lossSum / Double(max(state.lossCount, 1))
+                state.lossSum = 0
+                state.lossCount = 0
+                valLoss = evaluate()
+                reporter?.log(["step": state.step, "epoch": state.epoch, "train_loss": trainLoss,
+                               "val_loss": valLoss ?? NSNull(), "lr": lr, "windows_per_s": speed,
+                               "elapsed_s": Date().timeIntervalSince(start)])
+                reporter?.progress(step: state.step, total: totalSteps, trainLoss: trainLoss, valLoss: valLoss,
+                                   windowsPerSecond: speed, elapsed: Date().timeIntervalSince(start), force: true)
+            } else {
+                reporter?.progress(step: state.step, total: totalSteps, trainLoss: loss, valLoss: valLoss,
+                                   windowsPerSecond: speed, elapsed: Date().timeIntervalSince(start))
+            }
+            if let path = checkpointPath, checkpointEvery > 0, state.step % checkpointEvery == 0 {
+                try makeCheckpoint().write(to: path)
+            }
+        }
+        if let path = checkpointPath { try makeCheckpoint().write(to: path) }
+        if state.stoppedEarly {
+            reporter?.message("early stop at step \(state.step): no validation improvement in \(config.patience) evaluations")
+        }
+        if hasBest { model.parameters.copy(from: best) }   // restore the best validation parameters
+        return TrainingSummary(steps: state.step, bestStep: state.bestStep, bestValidationLoss: state.bestValidationLoss,
+                               lastTrainLoss: lastLoss, stoppedEarly: state.stoppedEarly,
+                               trainWindowsPerSecond: Double(trainWindows) / max(trainSeconds, 1e-9),
+                               seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Validation loss (final position only) on the evaluation subset; updates early stopping.
+    func evaluate() -> Double? {
+        guard !validationSubset.isEmpty else { return nil }
+        let loss = validationLoss()
+        if loss < state.bestValidationLoss {
+            state.bestValidationLoss = loss
+            state.bestStep = state.step
+            state.evaluationsSinceBest = 0
+            best.copy(from: model.parameters)
+            hasBest = true
+        } else {
+            state.evaluationsSinceBest += 1
+            if config.patience > 0 && state.evaluationsSinceBest >= config.patience { state.stoppedEarly = true }
+        }
+        return loss
+    }
+
+    /// Mean final-position MSE over the validation subset with the current parameters.
+    public func validationLoss() -> Double {
+        let c = model.config, perSample = c.sequenceLength * c.featuresPerToken
+        var total = 0.0
+        var k = 0
+        while k < validationSubset.count {
+            let b = min(model.batchCapacity, validationSubset.count - k)
+            for s in 0..<b {
+                let w = validationSubset[k + s]
+                windows.fill(w, input: model.input + s * perSample, target: target.pointer + s * perSample)
+                model.setDomain(s, Int(w.domain))
+            }
+            model.forward(batch: b)
+            total += meanSquaredError(model, target: target.pointer, batch: b, lastStepOnly: true, gradient: false) * Double(b)
+            k += b
+        }
+        return total / Double(validationSubset.count)
+    }
+}
+
+private func describe(_ m: ModelConfig) -> String {
+    "--tokens \(m.tokens.rawValue) --variables \(m.variables) --max-lag \(m.maxLag) --d-model \(m.dModel) --layers \(m.layers) --heads \(m.heads) domain embeddings \(m.domainEmbeddings)"
+}
+
+private func differences(_ a: TrainingConfig, _ b: TrainingConfig) -> String {
+    var out: [String] = []
+    func cmp<T: Equatable>(_ flag: String, _ x: T, _ y: T) { if x != y { out.append("\(flag) \(x) (checkpoint) vs \(y) (now)") } }
+    cmp("--batch", a.batch, b.batch); cmp("--epochs", a.epochs, b.epochs)
+    cmp("--steps", a.steps.map(String.init) ?? "auto", b.steps.map(String.init) ?? "auto")
+    cmp("--lr", a.learningRate, b.learningRate); cmp("--warmup", a.warmupSteps, b.warmupSteps)
+    cmp("--weight-decay", a.weightDecay, b.weightDecay); cmp("--clip", a.clipNorm, b.clipNorm)
+    cmp("--validation-fraction", a.validationFraction, b.validationFraction); cmp("--patience", a.patience, b.patience)
+    cmp("--eval-every", a.evalEvery.map(String.init) ?? "auto", b.evalEvery.map(String.init) ?? "auto")
+    cmp("--seed", a.seed, b.seed)
+    cmp("min-lr fraction", a.minLearningRateFraction, b.minLearningRateFraction)
+    cmp("validation windows", a.maxValidationWindows, b.maxValidationWindows)
+    return out.joined(separator: ", ")
+}

@@ -1,0 +1,39 @@
+/// Optimisation settings. Everything that changes the trajectory lives here, so a checkpoint
+/// can refuse to resume under different settings.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    public var batch = 64
+    public var epochs = 20
+    /// Total optimizer steps; nil = epochs × steps per epoch.
+    public var steps: Int? = nil
+    public var learningRate = 1e-3
+    public var minLearningRateFraction = 0.1
+    public var warmupSteps = 100
+    public var weightDecay = 0.01
+    public var clipNorm = 1.0
+    public var validationFraction = 0.1
+    /// Early stopping: evaluations without improvement before stopping (0 = never stop early).
+    public var patience = 5
+    /// Steps between validation evaluations; nil = chosen from the run length.
+    public var evalEvery: Int? = nil
+    /// Validation windows evaluated (evenly spaced over all validation windows).
+    public var maxValidationWindows = 1024
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// Errors name the flag.
+    public func validate() throws {
+        if batch < 1 { throw CausewayError("--batch must be at least 1 (got \(batch))") }
+        if epochs < 1 { throw CausewayError("--epochs must be at least 1 (got \(epochs))") }
+        if let s = steps, s < 1 { throw CausewayError("--steps must be at least 1 (got \(s))") }
+        if !(learningRate > 0) || !learningRate.isFinite { throw CausewayError("--lr must be a positive number (got \(learningRate))") }
+        if warmupSteps < 0 { throw CausewayError("--warmup must be ≥ 0 (got \(warmupSteps))") }
+        if !(weightDecay >= 0) { throw CausewayError("--weight-decay must be ≥ 0 (got \(weightDecay))") }
+        if !(clipNorm >= 0) { throw CausewayError("--clip must be ≥ 0 (got \(clipNorm); 0 disables clipping)") }
+        if !(validationFraction >= 0 && validationFraction < 0.9) {
+            throw CausewayError("--validation-fraction must be in [0, 0.9) (got \(validationFraction))")
+        }
+        if patience < 0 { throw CausewayError("--patience must be ≥ 0 (got \(patience))") }
+        if let e = evalEvery, e < 1 { throw CausewayError("--eval-every must be at least 1 (got \(e))") }
+    }
+}

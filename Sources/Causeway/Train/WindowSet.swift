@@ -1,0 +1,96 @@
+/// Anything that yields rows of a [rows, columns] series (a domain's data).
+public protocol RowSource: AnyObject {
+    var rows: Int { get }
+    var columns: Int { get }
+    func copyRow(_ t: Int, into dst: UnsafeMutablePointer<Float>)
+}
+
+/// A window is L + 1 consecutive rows of one domain: rows start ..< start+L are the input,
+/// rows start+1 ... start+L the targets. Windows never cross domain boundaries.
+public struct WindowRef: Equatable, Sendable {
+    public let domain: Int32
+    public let start: Int32
+}
+
+/// The training and validation windows of a multi-domain dataset, z-scored on the fly.
+///
+/// Validation = the last `validationFraction` of every domain (by time): a window is a
+/// validation window when its final target row lies in that tail, and its loss is taken at the
+/// final position only (no held-out row is ever a training target). Training windows lie wholly
+/// before the tail.
+public final class WindowSet {
+    public let sources: [RowSource]
+    public let maxLag: Int
+    public let variables: Int
+    public let train: [WindowRef]
+    public let validation: [WindowRef]
+    /// Per domain: training rows (the rest is validation).
+    public let trainRows: [Int]
+    let mean: [[Float]]      // [domains][p]
+    let invStd: [[Float]]    // [domains][p]
+    private let row: UnsafeMutablePointer<Float>
+
+    /// `mean`/`invStd`: per-domain standardisation (nil = identity).
+    public init(sources: [RowSource], maxLag: Int, validationFraction: Double,
+                mean: [[Float]]? = nil, invStd: [[Float]]? = nil) {
+        precondition(!sources.isEmpty)
+        let p = sources[0].columns
+        self.sources = sources
+        self.maxLag = maxLag
+        self.variables = p
+        self.mean = mean ?? sources.map { _ in [Float](repeating: 0, count: p) }
+        self.invStd = invStd ?? sources.map { _ in [Float](repeating: 1, count: p) }
+        var train: [WindowRef] = [], val: [WindowRef] = [], trainRows: [Int] = []
+        for (d, s) in sources.enumerated() {
+            let split = WindowSet.trainingRows(rows: s.rows, validationFraction: validationFraction)
+            trainRows.append(split)
+            // train: start + L ≤ split − 1;  validation: split ≤ start + L ≤ rows − 1
+            if split - maxLag - 1 >= 0 {
+                for st in 0...(split - maxLag - 1) { train.append(WindowRef(domain: Int32(d), start: Int32(st))) }
+            }
+            let lo = max(0, split - maxLag), hi = s.rows - maxLag - 1
+            if hi >= lo { for st in lo...hi { val.append(WindowRef(domain: Int32(d), start: Int32(st))) } }
+        }
+        self.train = train
+        self.validation = val
+        self.trainRows = trainRows
+        row = .allocate(capacity: p)
+    }
+
+    deinit { row.deallocate() }
+
+    /// Rows of a domain used for training; the same rule as `Dataset.validate`.
+    public static func trainingRows(rows: Int, validationFraction: Double) -> Int {
+        rows - Int((Double(rows) * validationFraction).rounded())
+    }
+
+    /// Writes the window's L+1 standardised rows: inputs [L, p] to `input` and targets [L, p]
+    /// (the same rows shifted by one step) to `target`. Both layouts are the model's [T, f]
+    /// token layout for either tokenization.
+    public func fill(_ w: WindowRef, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>) {
+        let d = Int(w.domain), p = variables, src = sources[d]
+        let m = mean[d], s = invStd[d]
+        for r in 0...maxLag {
+            src.copyRow(Int(w.start) + r, into: row)
+            for j in 0..<p { row[j] = (row[j] - m[j]) * s[j] }
+            if r < maxLag { (input + r * p).update(from: row, count: p) }
+            if r > 0 { (target + (r - 1) * p).update(from: row, count: p) }
+        }
+    }
+}
+
+/// An in-memory row source ([rows, columns] row-major), for generated data and tests.
+public final class InMemoryRows: RowSource {
+    public let rows: Int
+    public let columns: Int
+    public let values: [Float]
+    public init(rows: Int, columns: Int, values: [Float]) {
+        precondition(values.count == rows * columns)
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+    public func copyRow(_ t: Int, into dst: UnsafeMutablePointer<Float>) {
+        values.withUnsafeBufferPointer { dst.update(from: $0.baseAddress! + t * columns, count: columns) }
+    }
+}
