@@ -27,7 +27,8 @@ public enum TruthFile {
 
         var edges = Set<LaggedEdge>()
         var sawHeader = false
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift, so split on isNewline rather than on "\n".
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (n, rawLine) in lines.enumerated() {
             let lineNumber = n + 1
             let location = "truth file \(path), line \(lineNumber)"
