@@ -1,0 +1,67 @@
+import Foundation
+
+/// Writes the discovered graph as `graph.json`.
+public enum GraphWriter {
+    /// graph.json layout (pretty-printed, keys sorted, written atomically, trailing newline):
+    /// ```
+    /// {
+    ///   "edges": [{"lag": l, "score": s, "source": name, "target": name}, ...],
+    ///   "max_lag": L,
+    ///   "provenance": {"key": "value", ...},          // only when non-empty
+    ///   "summary_edges": [{"score": s, "source": name, "target": name}, ...],
+    ///   "variables": [name, ...]
+    /// }
+    /// ```
+    /// `edges` are the given lagged edges (sorted by target, source, lag; duplicates dropped),
+    /// each with its score S[lag, source, target]. `summary_edges` are the distinct
+    /// source → target pairs of `edges`, each with the summary score (max of S over all lags).
+    /// Non-finite scores are written as `null`.
+    /// - Throws: `CausewayError` when `variables` does not match the tensor, an edge is out of
+    ///   range, or the file cannot be written.
+    public static func writeJSON(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
+                                 provenance: [String: String], to path: String) throws {
+        let data = try jsonData(edges: edges, scores: scores, variables: variables, provenance: provenance)
+        try AtomicFile.write(data, to: path)
+    }
+
+    static func jsonData(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
+                         provenance: [String: String]) throws -> Data {
+        let p = scores.variables
+        guard variables.count == p else {
+            throw CausewayError("graph.json: \(variables.count) variable names for a score tensor over \(p) variables")
+        }
+        let unique = Set(edges).sorted()
+        for e in unique where !(0..<p).contains(e.source) || !(0..<p).contains(e.target)
+            || !(1...scores.maxLag).contains(e.lag) {
+            throw CausewayError("graph.json: edge \(e.source)→\(e.target) at lag \(e.lag) is outside \(p) variables and lags 1...\(scores.maxLag)")
+        }
+        func number(_ v: Float) -> Any {
+            // Shortest decimal that round-trips the Float, so 0.1 stays 0.1 in the file.
+            v.isFinite ? (Double("\(v)") ?? Double(v)) : NSNull()
+        }
+        let summary = scores.summary()
+        let edgeObjects: [[String: Any]] = unique.map { e in
+            ["source": variables[e.source], "target": variables[e.target], "lag": e.lag,
+             "score": number(scores[e.lag, e.source, e.target])]
+        }
+        let summaryObjects: [[String: Any]] = Set(unique.map(\.summary)).sorted().map { e in
+            ["source": variables[e.source], "target": variables[e.target],
+             "score": number(summary[e.source * p + e.target])]
+        }
+        var root: [String: Any] = [
+            "variables": variables,
+            "max_lag": scores.maxLag,
+            "edges": edgeObjects,
+            "summary_edges": summaryObjects,
+        ]
+        if !provenance.isEmpty { root["provenance"] = provenance }
+        do {
+            var data = try JSONSerialization.data(
+                withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            data.append(UInt8(ascii: "\n"))
+            return data
+        } catch {
+            throw CausewayError("graph.json: cannot encode JSON: \(error.localizedDescription)")
+        }
+    }
+}

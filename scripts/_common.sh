@@ -1,0 +1,30 @@
+# Sourced by the scripts in this folder (not run directly).
+# Moves to the repository root and makes sure `swift` is on PATH.
+
+CAUSEWAY_CALLER_DIR="$PWD"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+CAUSEWAY_ROOT="$PWD"
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+
+# quiet_run LABEL COMMAND...: runs COMMAND with its output captured; on failure prints the
+# error lines (or the log's tail when there are none) and exits with COMMAND's status.
+quiet_run() {
+    local label="$1"; shift
+    local log rc=0
+    log="$(mktemp)"
+    "$@" >"$log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "$label failed (exit $rc): $*" >&2
+        if grep -qE 'error:' "$log"; then
+            grep -E -A3 'error:' "$log" | head -n 80 >&2
+        else
+            tail -n 40 "$log" >&2
+        fi
+        rm -f "$log"
+        exit "$rc"
+    fi
+    rm -f "$log"
+}
