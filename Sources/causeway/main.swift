@@ -1,2 +1,13 @@
+import ArgumentParser
 import Causeway
-print("causeway")
+
+/// The `causeway` command line: argument parsing and wiring only, no math.
+struct CausewayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "causeway",
+        abstract: "Discover lagged causal graphs in multivariate time series with a forecasting transformer.",
+        version: Causeway.causewayVersion,
+        subcommands: [Run.self, Generate.self, Bench.self])
+}
+
+CausewayCommand.main()

@@ -92,9 +92,7 @@ public final class Trainer {
 
     @discardableResult
     public func train() throws -> TrainingSummary {
-        let c = model.config, B = batch
-        let perSample = c.sequenceLength * c.featuresPerToken
-        let n = windows.train.count
+        let B = batch, n = windows.train.count
         var rng = RNG(state: state.epochStartRNG)
         var order = [Int32](0..<Int32(n))
         if state.epoch >= 0 { rng.shuffle(&order) }   // replay the current epoch's shuffle
@@ -113,21 +111,9 @@ public final class Trainer {
                 state.position = 0
             }
             let t0 = Date()
-            for s in 0..<B {
-                let w = windows.train[Int(order[state.position + s])]
-                windows.fill(w, input: model.input + s * perSample, target: target.pointer + s * perSample)
-                model.setDomain(s, Int(w.domain))
-            }
+            let position = state.position
+            let (loss, lr) = optimizationStep(step: state.step) { windows.train[Int(order[position + $0])] }
             state.position += B
-            model.forward(batch: B)
-            let loss = meanSquaredError(model, target: target.pointer, batch: B, lastStepOnly: false, gradient: true)
-            model.zeroGradients()
-            model.backward(batch: B)
-            clipGradientNorm(model.gradients, maxNorm: Float(config.clipNorm))
-            let lr = learningRate(step: state.step, total: totalSteps, warmup: config.warmupSteps,
-                                  peak: config.learningRate, minFraction: config.minLearningRateFraction)
-            optimizer.update(model.parameters, model.gradients, lr: Float(lr), weightDecay: Float(config.weightDecay),
-                             t: state.step + 1)
             state.step += 1
             guard loss.isFinite else {
                 throw CausewayError("training diverged at step \(state.step) (loss \(loss)); try a smaller --lr")
@@ -166,6 +152,26 @@ public final class Trainer {
                                lastTrainLoss: lastLoss, stoppedEarly: state.stoppedEarly,
                                trainWindowsPerSecond: Double(trainWindows) / max(trainSeconds, 1e-9),
                                seconds: Date().timeIntervalSince(start))
+    }
+
+    /// One optimizer step on the `batch` windows `window(0) ..< window(batch)`; returns the
+    /// batch loss (before the update) and the learning rate used.
+    public func optimizationStep(step: Int, window: (Int) -> WindowRef) -> (loss: Double, lr: Double) {
+        let c = model.config, B = batch, perSample = c.sequenceLength * c.featuresPerToken
+        for s in 0..<B {
+            let w = window(s)
+            windows.fill(w, input: model.input + s * perSample, target: target.pointer + s * perSample)
+            model.setDomain(s, Int(w.domain))
+        }
+        model.forward(batch: B)
+        let loss = meanSquaredError(model, target: target.pointer, batch: B, lastStepOnly: false, gradient: true)
+        model.zeroGradients()
+        model.backward(batch: B)
+        clipGradientNorm(model.gradients, maxNorm: Float(config.clipNorm))
+        let lr = learningRate(step: step, total: totalSteps, warmup: config.warmupSteps,
+                              peak: config.learningRate, minFraction: config.minLearningRateFraction)
+        optimizer.update(model.parameters, model.gradients, lr: Float(lr), weightDecay: Float(config.weightDecay), t: step + 1)
+        return (loss, lr)
     }
 
     /// Validation loss (final position only) on the evaluation subset; updates early stopping.

@@ -1,0 +1,37 @@
+/// Wires a validated dataset to windows, a model and a trainer: the single place that turns
+/// files into a training run, shared by the CLI and the end-to-end tests.
+public struct DiscoveryJob {
+    public let dataset: Dataset
+    public let model: ModelConfig
+    public let training: TrainingConfig
+
+    public init(dataset: Dataset, model: ModelConfig, training: TrainingConfig) {
+        self.dataset = dataset
+        self.model = model
+        self.training = training
+    }
+
+    /// Identifies the data a checkpoint belongs to.
+    public var dataFingerprint: String {
+        "variables [\(dataset.variables.joined(separator: ","))]; domains "
+            + dataset.domains.map { "\($0.name):\($0.series.rows)" }.joined(separator: ",")
+    }
+
+    /// Per-domain z-scoring (training rows only), windows, model (seeded) and trainer.
+    public func makeTrainer(reporter: ProgressReporter?) throws -> Trainer {
+        try model.validate()
+        var means: [[Float]] = [], invStds: [[Float]] = []
+        for d in dataset.domains {
+            let rows = WindowSet.trainingRows(rows: d.series.rows, validationFraction: training.validationFraction)
+            let s = try Standardizer.fit(d, variables: dataset.variables, trainRows: rows)
+            means.append(s.mean)
+            invStds.append(s.invStd)
+        }
+        let windows = WindowSet(sources: dataset.domains.map(\.series), maxLag: model.maxLag,
+                                validationFraction: training.validationFraction, mean: means, invStd: invStds)
+        let batch = min(training.batch, max(1, windows.train.count))
+        let transformer = Transformer(config: model, batchCapacity: batch, seed: training.seed)
+        return try Trainer(model: transformer, windows: windows, config: training,
+                           dataFingerprint: dataFingerprint, reporter: reporter)
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Causeway
+
+extension Tokenization: ExpressibleByArgument {}
+
+/// Architecture flags shared by `run` and `bench`.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Tokenization: step (one token per time step) or variable (one per variable and step).")
+    var tokens: Tokenization = .step
+    @Option(name: .customLong("max-lag"), help: "Window length L: the largest lag the model can see.")
+    var maxLag: Int = 5
+    @Option(name: .customLong("d-model"), help: "Model width.")
+    var dModel: Int = 64
+    @Option(help: "Transformer blocks.")
+    var layers: Int = 2
+    @Option(help: "Attention heads (must divide --d-model).")
+    var heads: Int = 4
+    @Option(help: "Global batch size (windows per optimizer step).")
+    var batch: Int = 64
+
+    func config(variables: Int, domainEmbeddings: Int = 0) -> ModelConfig {
+        ModelConfig(tokens: tokens, variables: variables, maxLag: maxLag, dModel: dModel, layers: layers,
+                    heads: heads, domainEmbeddings: domainEmbeddings)
+    }
+
+    func validate() throws {
+        if maxLag < 1 { throw ValidationError("--max-lag must be at least 1 (got \(maxLag))") }
+        if dModel < 1 { throw ValidationError("--d-model must be at least 1 (got \(dModel))") }
+        if layers < 1 { throw ValidationError("--layers must be at least 1 (got \(layers))") }
+        if heads < 1 || dModel % heads != 0 {
+            throw ValidationError("--heads must divide --d-model (got --heads \(heads), --d-model \(dModel))")
+        }
+        if batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+    }
+}

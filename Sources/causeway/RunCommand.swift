@@ -1,0 +1,139 @@
+import ArgumentParser
+import Causeway
+import Foundation
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the forecaster on --data, read out the lagged graph, write it to --out.")
+
+    @Option(help: "Input: a CSV file, an NPY file [T, p] (float32/float64), or a manifest JSON of several domains.")
+    var data: String
+    @Flag(name: .customLong("no-header"), help: "The CSV files have no header row (variables are named x0, x1, …).")
+    var noHeader = false
+    @Option(help: "Output folder (created if missing).")
+    var out: String
+    @OptionGroup var model: ModelOptions
+    @Flag(name: .customLong("domain-embedding"), help: "Add a learned per-domain embedding to every token.")
+    var domainEmbedding = false
+
+    @Option(help: "Training epochs (ignored when --steps is given).")
+    var epochs: Int = 20
+    @Option(help: "Total optimizer steps (default: epochs × windows/batch).")
+    var steps: Int?
+    @Option(help: "Peak learning rate (AdamW).")
+    var lr: Double = 1e-3
+    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay on matrices.")
+    var weightDecay: Double = 0.01
+    @Option(help: "Linear warm-up steps before the cosine decay.")
+    var warmup: Int = 100
+    @Option(help: "Gradient-norm clipping threshold (0 disables).")
+    var clip: Double = 1.0
+    @Option(name: .customLong("validation-fraction"), help: "Held-out tail of every domain, by time.")
+    var validationFraction: Double = 0.1
+    @Option(help: "Early stopping: evaluations without validation improvement (0 = off).")
+    var patience: Int = 5
+    @Option(name: .customLong("eval-every"), help: "Steps between validation evaluations (default: chosen from the run length).")
+    var evalEvery: Int?
+    @Option(help: "Random seed; the same seed gives bit-identical results.")
+    var seed: UInt64 = 0
+    @Option(help: "Continue training from this checkpoint file.")
+    var resume: String?
+    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (0 = only at the end).")
+    var checkpointEvery: Int = 500
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    @Option(name: .customLong("top-k"), help: "Edges kept per target variable (per-target top-k over sources and lags).")
+    var topK: Int = 3
+    @Option(name: .customLong("eval-samples"), help: "Windows averaged by the gradient-energy readout.")
+    var evalSamples: Int = 1000
+    @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
+    var truth: String?
+
+    func validate() throws {
+        if epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        if !(lr > 0) { throw ValidationError("--lr must be positive (got \(lr))") }
+        if warmup < 0 { throw ValidationError("--warmup must be ≥ 0 (got \(warmup))") }
+        if !(weightDecay >= 0) { throw ValidationError("--weight-decay must be ≥ 0 (got \(weightDecay))") }
+        if !(clip >= 0) { throw ValidationError("--clip must be ≥ 0 (got \(clip))") }
+        if !(validationFraction >= 0 && validationFraction < 0.9) {
+            throw ValidationError("--validation-fraction must be in [0, 0.9) (got \(validationFraction))")
+        }
+        if patience < 0 { throw ValidationError("--patience must be ≥ 0 (got \(patience))") }
+        if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1 (got \(evalEvery))") }
+        if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0 (got \(checkpointEvery))") }
+        if topK < 1 { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
+        if evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
+    }
+
+    var trainingConfig: TrainingConfig {
+        var t = TrainingConfig()
+        t.batch = model.batch; t.epochs = epochs; t.steps = steps; t.learningRate = lr
+        t.weightDecay = weightDecay; t.warmupSteps = warmup; t.clipNorm = clip
+        t.validationFraction = validationFraction; t.patience = patience; t.evalEvery = evalEvery; t.seed = seed
+        return t
+    }
+
+    func run() throws {
+        let started = Date()
+        // Everything that can fail on input is checked before any work starts.
+        let dataset = try DatasetLoader.load(path: data, header: !noHeader)
+        try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
+        let p = dataset.variables.count
+        if model.topK(topK, exceeds: p) {
+            throw ValidationError("--top-k \(topK) exceeds the \(p * model.maxLag) candidate (source, lag) pairs per target")
+        }
+        let truthEdges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
+        let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
+        try AtomicFile.makeDirectory(out)
+
+        let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
+                                                                      domainEmbeddings: domainEmbedding ? dataset.domains.count : 0),
+                               training: trainingConfig)
+        let reporter = try ProgressReporter(quiet: quiet, logPath: out + "/train_log.jsonl", append: resume != nil)
+        let trainer = try job.makeTrainer(reporter: reporter)
+        trainer.checkpointPath = out + "/checkpoint.cwck"
+        trainer.checkpointEvery = checkpointEvery
+        if let resumeFrom, let resume {
+            try trainer.restore(from: resumeFrom, path: resume)
+            reporter.message("resuming from \(resume) at step \(trainer.state.step)")
+        }
+        reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
+            + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps")
+        let summary = try trainer.train()
+
+        let samples = GradientEnergy.evaluationSamples(trainer.windows, count: evalSamples)
+        let scores = GradientEnergy.compute(model: trainer.model, windows: trainer.windows, samples: samples)
+        let edges = Binarizer.rowTopK(scores, k: topK)
+        try NPYScores.write(scores, to: out + "/scores.npy")
+        let provenance = [
+            "version": causewayVersion,
+            "command": CommandLine.arguments.joined(separator: " "),
+            "data": dataset.path,
+            "seed": String(seed),
+            "attribution": "gradient",
+            "binarize": "row-topk:\(topK)",
+            "steps": String(summary.steps),
+            "best_step": String(summary.bestStep),
+            "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
+        ]
+        try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
+                                  provenance: provenance, to: out + "/graph.json")
+        print("graph: \(edges.count) edges → \(out)/graph.json (scores: \(out)/scores.npy)")
+        if let truthEdges {
+            let lagged = EdgeMetrics.lagged(predicted: edges, truth: truthEdges)
+            let summaryMetrics = EdgeMetrics.summary(predicted: edges, truth: truthEdges)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+            try AtomicFile.write(try enc.encode(["lagged": lagged, "summary": summaryMetrics]), to: out + "/metrics.json")
+            print(String(format: "lagged:  precision %.3f  recall %.3f  F1 %.3f", lagged.precision, lagged.recall, lagged.f1))
+            print(String(format: "summary: precision %.3f  recall %.3f  F1 %.3f", summaryMetrics.precision,
+                         summaryMetrics.recall, summaryMetrics.f1))
+        }
+    }
+}
+
+extension ModelOptions {
+    func topK(_ k: Int, exceeds p: Int) -> Bool { k > p * maxLag }
+}
