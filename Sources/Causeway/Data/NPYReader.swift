@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a 2-D float32/float64 NPY file by memory-mapping it (the values are not copied).
+enum NPYReader {
+    /// The series in `path`, shape (T, p), C order. Every element is checked to be finite.
+    static func read(path: String) throws -> Series {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CausewayError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw CausewayError("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        let length = Int(st.st_size)
+        guard length > 0 else { throw CausewayError("\(path): file is empty") }
+        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw CausewayError("cannot memory-map \(path): \(String(cString: strerror(errno)))")
+        }
+        var mapOwnedHere = true  // false once a Series owns (or we released) the map
+        do {
+            let header = try NPYFormat.parseHeader(UnsafeRawBufferPointer(start: base, count: length), file: path)
+            guard !header.fortranOrder else {
+                throw CausewayError("\(path): fortran_order is True; save the array in C order (numpy.ascontiguousarray)")
+            }
+            guard header.shape.count == 2 else {
+                throw CausewayError("\(path): expected a 2-D array of shape (rows, columns), found shape \(header.shape)")
+            }
+            let (rows, columns) = (header.shape[0], header.shape[1])
+            guard rows > 0, columns > 0 else { throw CausewayError("\(path): array of shape \(header.shape) has no values") }
+            let needed = rows * columns * header.dtype.size
+            let available = length - header.dataOffset
+            guard available >= needed else {
+                throw CausewayError("\(path): truncated: shape \(header.shape) needs \(needed) bytes of data, file has \(available)")
+            }
+            let data = UnsafeRawPointer(base) + header.dataOffset
+            let series: Series
+            if header.dataOffset % header.dtype.size == 0 {
+                series = Series(rows: rows, columns: columns, mapping: base, length: length, data: data, dtype: header.dtype)
+                mapOwnedHere = false
+            } else {
+                // Misaligned data (not written by numpy): copy into owned storage instead.
+                series = copyUnaligned(data, rows: rows, columns: columns, dtype: header.dtype)
+                munmap(base, length)
+                mapOwnedHere = false
+            }
+            try checkFinite(series, file: path)
+            return series
+        } catch {
+            if mapOwnedHere { munmap(base, length) }
+            throw error
+        }
+    }
+
+    private static func copyUnaligned(_ data: UnsafeRawPointer, rows: Int, columns: Int, dtype: NPYDType) -> Series {
+        let n = rows * columns
+        var values = [Float](repeating: 0, count: n)
+        for k in 0..<n {
+            switch dtype {
+            case .float32: values[k] = data.loadUnaligned(fromByteOffset: 4 * k, as: Float.self)
+            case .float64: values[k] = Float(data.loadUnaligned(fromByteOffset: 8 * k, as: Double.self))
+            }
+        }
+        return Series(rows: rows, columns: columns, values: values)
+    }
+
+    /// Rejects NaN and ±Inf (including float64 values beyond Float's range).
+    private static func checkFinite(_ s: Series, file: String) throws {
+        for t in 0..<s.rows {
+            for j in 0..<s.columns where !s.value(t, j).isFinite {
+                throw CausewayError("\(file): element [\(t), \(j)] (row \(t), column 'x\(j)', 0-based) is not finite: \(s.value(t, j))")
+            }
+        }
+    }
+}
