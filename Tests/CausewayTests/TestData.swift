@@ -2,7 +2,7 @@
 
 /// A small stable linear VAR generated in-process (tests never read ../shared):
 /// x_{i,t} = 0.6·x_{i,t−1} + 0.5·x_{(i+1) mod p, t−2} + noise.
-func smallVARSource(variables p: Int = 4, rows: Int = 600, seed: UInt64 = 1) -> InMemoryRows {
+func smallVARSource(variables p: Int = 4, rows: Int = 600, seed: UInt64 = 1) -> Series {
     var rng = RNG(seed: seed)
     var x = [Float](repeating: 0, count: rows * p)
     for t in 0..<rows {
@@ -13,5 +13,5 @@ func smallVARSource(variables p: Int = 4, rows: Int = 600, seed: UInt64 = 1) -> 
             x[t * p + i] = Float(v)
         }
     }
-    return InMemoryRows(rows: rows, columns: p, values: x)
+    return Series(rows: rows, columns: p, values: x)
 }

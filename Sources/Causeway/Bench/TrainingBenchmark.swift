@@ -26,7 +26,7 @@ public enum TrainingBenchmark {
         let rows = max(batch * 4, 256) + c.maxLag + 1
         var rng = RNG(seed: seed)
         let values = (0..<(rows * c.variables)).map { _ in Float(rng.gaussian()) }
-        let windows = WindowSet(sources: [InMemoryRows(rows: rows, columns: c.variables, values: values)],
+        let windows = WindowSet(sources: [Series(rows: rows, columns: c.variables, values: values)],
                                 maxLag: c.maxLag, validationFraction: 0)
         var tc = TrainingConfig()
         tc.batch = batch

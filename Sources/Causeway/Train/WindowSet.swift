@@ -61,7 +61,7 @@ public final class WindowSet {
 
     /// Rows of a domain used for training; the same rule as `Dataset.validate`.
     public static func trainingRows(rows: Int, validationFraction: Double) -> Int {
-        rows - Int((Double(rows) * validationFraction).rounded())
+        rows - Dataset.validationRows(rows, validationFraction: validationFraction)
     }
 
     /// Writes the window's L+1 standardised rows: inputs [L, p] to `input` and targets [L, p]
@@ -79,18 +79,4 @@ public final class WindowSet {
     }
 }
 
-/// An in-memory row source ([rows, columns] row-major), for generated data and tests.
-public final class InMemoryRows: RowSource {
-    public let rows: Int
-    public let columns: Int
-    public let values: [Float]
-    public init(rows: Int, columns: Int, values: [Float]) {
-        precondition(values.count == rows * columns)
-        self.rows = rows
-        self.columns = columns
-        self.values = values
-    }
-    public func copyRow(_ t: Int, into dst: UnsafeMutablePointer<Float>) {
-        values.withUnsafeBufferPointer { dst.update(from: $0.baseAddress! + t * columns, count: columns) }
-    }
-}
+extension Series: RowSource {}
