@@ -35,7 +35,7 @@ func attentionForward(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePo
                 var mx = -Float.greatestFiniteMagnitude
                 for j in 0..<n where row[j] > mx { mx = row[j] }
                 var sum: Float = 0
-                for j in 0..<n { let e = expf(row[j] - mx); row[j] = e; sum += e }
+                for j in 0..<n { let e = fastExp(row[j] - mx); row[j] = e; sum += e }
                 let inv = 1 / sum
                 for j in 0..<n { row[j] *= inv }
                 for j in n..<T { row[j] = 0 }

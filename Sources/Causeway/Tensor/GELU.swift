@@ -10,7 +10,7 @@ func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>
     for i in 0..<N {
         let x = inp[i]
         let u = geluScale * (x + 0.044715 * x * x * x)
-        out[i] = 0.5 * x * (1 + tanhf(u))
+        out[i] = 0.5 * x * (1 + fastTanh(u))
     }
 }
 
@@ -21,7 +21,7 @@ func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Floa
     for i in 0..<N {
         let x = inp[i]
         let u = geluScale * (x + 0.044715 * x * x * x)
-        let t = tanhf(u)
+        let t = fastTanh(u)
         let sech2 = 1 - t * t
         let du = geluScale * (1 + 3 * 0.044715 * x * x)
         dinp[i] += dout[i] * (0.5 * (1 + t) + 0.5 * x * sech2 * du)
