@@ -1,0 +1,63 @@
+import ArgumentParser
+import Causeway
+
+extension MechanismFamily: ExpressibleByArgument {}
+extension Heterogeneity: ExpressibleByArgument {}
+extension NoiseDistribution: ExpressibleByArgument {}
+extension DataFormat: ExpressibleByArgument {}
+
+/// `causeway generate`: writes a synthetic multi-domain dataset with its true lagged graph.
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate synthetic time series with a known lagged causal graph.",
+        discussion: """
+            Writes manifest.json, domain0.csv… (or .npy), truth.csv and config.json into --out. \
+            Every target gets exactly --in-degree lagged parents; mechanisms are contractions \
+            (Lipschitz ≤ 0.9 over the parents), so series stay bounded.
+            """)
+
+    @Option(help: "Number of variables (≥ 2).") var variables = 10
+    @Option(name: .customLong("max-lag"), help: "Largest lag of a true edge (≥ 1).") var maxLag = 5
+    @Option(name: .customLong("in-degree"), help: "Parents per target, self included (1…variables).") var inDegree = 3
+    @Option(help: "Rows per domain, kept after burn-in (> max-lag + 1).") var samples = 2000
+    @Option(help: "Number of domains sharing the graph (≥ 1).") var domains = 1
+    @Option(help: "Mechanism family.") var family: MechanismFamily = .linear
+    @Option(help: "regular: new parameters per domain; extreme: also a random family per domain.")
+    var heterogeneity: Heterogeneity = .regular
+    @Option(help: "Noise distribution (scaled to unit variance).") var noise: NoiseDistribution = .gaussian
+    @Option(name: .customLong("noise-scale"), help: "Noise standard deviation (> 0).") var noiseScale = 1.0
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("burn-in"), help: "Steps simulated and discarded first (≥ 0).") var burnIn = 500
+    @Option(help: "Domain file format.") var format: DataFormat = .csv
+    @Option(help: "Output folder (created if missing).") var out: String
+
+    var config: GeneratorConfig {
+        var c = GeneratorConfig()
+        c.variables = variables
+        c.maxLag = maxLag
+        c.inDegree = inDegree
+        c.samples = samples
+        c.domains = domains
+        c.family = family
+        c.heterogeneity = heterogeneity
+        c.noise = noise
+        c.noiseScale = noiseScale
+        c.seed = seed
+        c.burnIn = burnIn
+        return c
+    }
+
+    func validate() throws {
+        do { try config.validate() } catch let e as CausewayError { throw ValidationError(e.message) }
+        if out.isEmpty { throw ValidationError("--out must name a folder") }
+    }
+
+    func run() throws {
+        let config = self.config
+        let data = try SyntheticGenerator.generate(config)
+        try SyntheticGenerator.write(data, config: config, to: out, format: format)
+        let manifest = out.hasSuffix("/") ? out + "manifest.json" : out + "/manifest.json"
+        print("\(manifest) (\(data.truth.count) edges)")
+    }
+}
