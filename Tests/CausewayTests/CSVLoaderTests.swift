@@ -47,6 +47,16 @@ import Testing
         for t in 0..<rows { for j in 0..<cols { #expect(s.value(t, j).bitPattern == values[t * cols + j].bitPattern) } }
     }
 
+    /// A short first row under-estimates the row count, so the value buffer must grow.
+    @Test func growsPastFirstRowEstimate() throws {
+        var text = "a,b\n1,2\n"
+        for t in 0..<500 { text += "\(Float(t) * 1.000001),-123456.789012\n" }
+        let dir = TempFolder()
+        let s = try DatasetLoader.load(path: dir.file("g.csv", text)).domains[0].series
+        #expect(s.rows == 501 && s.value(0, 1) == 2)
+        #expect(s.value(500, 0) == Float("\(Float(499) * 1.000001)")! && s.value(500, 1) == -123456.789012)
+    }
+
     @Test func fastPathMatchesStrtof() throws {
         let cells = ["0.1", "-0.3", "123456.7", "1e-10", "16777216", "0.0000001", "9.999999e9", "7.", ".5", "+2"]
         let dir = TempFolder()

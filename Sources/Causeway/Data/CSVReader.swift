@@ -56,8 +56,14 @@ enum CSVReader {
         }
 
         let columns = names.count
-        var values: [Float] = []
-        values.reserveCapacity((end - i) / max(1, 4 * columns) * columns)
+        // Values go straight into the buffer the Series will own (no second copy); its
+        // capacity starts from the first row's length and doubles when full.
+        var firstRow = i
+        while firstRow < end, p[firstRow] != newline { firstRow += 1 }
+        var capacity = max(columns, ((end - i) / max(1, firstRow - i + 1) + 16) * columns)
+        var values = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+        var count = 0, handedOver = false
+        defer { if !handedOver { values.deallocate() } }
         while i < end {
             for j in 0..<columns {
                 while i < end, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
@@ -77,13 +83,22 @@ enum CSVReader {
                     while i < end, p[i] != newline { if p[i] == comma { found += 1 }; i += 1 }
                     throw CausewayError("\(file):\(line): expected \(columns) columns, found \(found)")
                 }
-                values.append(try number(p, a, b, file: file, line: line, column: names[j]))
+                if count == capacity {
+                    let grown = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity)
+                    grown.moveInitialize(from: values, count: count)
+                    values.deallocate()
+                    values = grown
+                    capacity *= 2
+                }
+                values[count] = try number(p, a, b, file: file, line: line, column: names[j])
+                count += 1
                 i += 1  // past ',' or '\n'
             }
             line += 1
         }
-        let rows = values.count / columns
-        return Table(names: names, series: Series(rows: rows, columns: columns, values: values))
+        let rows = count / columns
+        handedOver = true  // the Series now owns `values`
+        return Table(names: names, series: Series(rows: rows, columns: columns, owning: values))
     }
 
     private static func checkNames(_ names: [String], file: String) throws {

@@ -38,6 +38,16 @@ public final class Series: @unchecked Sendable {
         self.ownership = .owned(p)
     }
 
+    /// Takes ownership of `values` ([rows, columns], allocated with
+    /// UnsafeMutablePointer<Float>.allocate); it is deallocated with the series.
+    init(rows: Int, columns: Int, owning values: UnsafeMutablePointer<Float>) {
+        self.rows = rows
+        self.columns = columns
+        self.f32 = UnsafePointer(values)
+        self.f64 = nil
+        self.ownership = .owned(values)
+    }
+
     /// Mapped storage: `data` points inside the map `[base, base + length)`, which is
     /// unmapped when the series is released. `dtype` says how `data` is laid out.
     init(rows: Int, columns: Int, mapping base: UnsafeMutableRawPointer, length: Int,
