@@ -29,7 +29,7 @@ public final class Transformer {
 
     /// GPT-2-style initialisation: N(0, 0.02) matrices and embeddings, residual projections
     /// scaled by 1/√(2·layers), input projection N(0, 1/f), LayerNorm weights 1, biases 0.
-    public func initialize(seed: UInt64) {
+    public func initialize(seed: UInt64, embeddingStd: Double = 1) {
         var rng = RNG(seed: seed)
         let p = parameters.pointer
         func normal(_ s: TensorSlice, _ std: Double) {
@@ -41,8 +41,8 @@ public final class Transformer {
         let residualStd = 0.02 / (2.0 * Double(config.layers)).squareRoot()
         normal(layout.inW, 1 / Double(config.featuresPerToken).squareRoot())
         fill(layout.inB, 0)
-        normal(layout.varEmb, 0.02)
-        normal(layout.posEmb, 0.02)
+        normal(layout.varEmb, embeddingStd)
+        normal(layout.posEmb, embeddingStd)
         normal(layout.domEmb, 0.02)
         for blk in layout.blocks {
             fill(blk.ln1W, 1); fill(blk.ln1B, 0)

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import Causeway
+
+/// Runs the built `causeway` executable (scripts/test builds it before the tests).
+func runCLI(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("causeway")
+    let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/debug/causeway")
+    let binary = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : fallback
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Every bad input gets one clear message naming the file/line or flag, a non-zero exit,
+/// and no result files.
+@Suite struct CLIErrorTests {
+    let header = "a,b,c\n"
+    func rows(_ n: Int) -> String {
+        (0..<n).map { t in "\(sin(Double(t))),\(cos(Double(t) * 0.7)),\(Double(t % 7) * 0.1)" }.joined(separator: "\n") + "\n"
+    }
+
+    func expectFailure(_ args: [String], _ fragments: [String], out: String? = nil,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try runCLI(args)
+        #expect(r.status != 0, "exit status", sourceLocation: sourceLocation)
+        for f in fragments {
+            #expect(r.stderr.contains(f), "stderr '\(r.stderr)' lacks '\(f)'", sourceLocation: sourceLocation)
+        }
+        if let out {
+            for name in ["graph.json", "scores.npy", "metrics.json", "checkpoint.cwck"] {
+                #expect(!FileManager.default.fileExists(atPath: out + "/" + name), "partial output \(name)",
+                        sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    func run(_ data: String, _ out: String, _ extra: [String] = []) -> [String] {
+        ["run", "--data", data, "--out", out, "--max-lag", "2", "--steps", "2", "--quiet"] + extra
+    }
+
+    @Test func missingFile() throws {
+        let f = TempFolder()
+        try expectFailure(run(f.path + "/nope.csv", f.path + "/out"), ["nope.csv"], out: f.path + "/out")
+    }
+
+    @Test func raggedRow() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(5) + "1,2\n" + rows(20))
+        try expectFailure(run(csv, f.path + "/out"), ["d.csv:7", "expected 3 columns, found 2"], out: f.path + "/out")
+    }
+
+    @Test func nonNumericCell() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(3) + "1,abc,2\n" + rows(20))
+        try expectFailure(run(csv, f.path + "/out"), ["d.csv:5", "'b'", "abc"], out: f.path + "/out")
+    }
+
+    @Test(arguments: ["nan", "inf", "-Infinity"])
+    func nonFiniteCell(cell: String) throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(3) + "1,2,\(cell)\n" + rows(20))
+        try expectFailure(run(csv, f.path + "/out"), ["d.csv:5", "'c'"], out: f.path + "/out")
+    }
+
+    @Test func constantColumn() throws {
+        let f = TempFolder()
+        let body = (0..<40).map { "\(sin(Double($0))),5,\(cos(Double($0)))" }.joined(separator: "\n")
+        let csv = f.file("d.csv", header + body + "\n")
+        try expectFailure(run(csv, f.path + "/out"), ["d.csv", "'b'", "constant"], out: f.path + "/out")
+    }
+
+    @Test func tooFewRowsForTheLagWindow() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(6))
+        try expectFailure(run(csv, f.path + "/out", ["--max-lag", "8"]), ["d.csv", "--max-lag"], out: f.path + "/out")
+    }
+
+    @Test func variablesDifferBetweenDomains() throws {
+        let f = TempFolder()
+        f.file("a.csv", header + rows(30))
+        f.file("b.csv", "a,b,z\n" + rows(30))
+        let m = f.file("m.json", #"{"variables": ["a","b","c"], "domains": [{"name":"A","path":"a.csv"},{"name":"B","path":"b.csv"}]}"#)
+        try expectFailure(run(m, f.path + "/out"), ["b.csv", "'z'"], out: f.path + "/out")
+    }
+
+    @Test func unknownManifestKey() throws {
+        let f = TempFolder()
+        f.file("a.csv", header + rows(30))
+        let m = f.file("m.json", #"{"variables": ["a","b","c"], "domains": [{"name":"A","path":"a.csv"}], "colour": 1}"#)
+        try expectFailure(run(m, f.path + "/out"), ["m.json", "colour"], out: f.path + "/out")
+    }
+
+    @Test func badFlags() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(40))
+        let out = f.path + "/out"
+        try expectFailure(run(csv, out, ["--heads", "3"]), ["--heads"], out: out)
+        try expectFailure(run(csv, out, ["--tokens", "pixel"]), ["--tokens", "pixel"], out: out)
+        try expectFailure(run(csv, out, ["--lr", "-1"]), ["--lr"], out: out)
+        try expectFailure(run(csv, out, ["--validation-fraction", "0.95"]), ["--validation-fraction"], out: out)
+        try expectFailure(run(csv, out, ["--top-k", "0"]), ["--top-k"], out: out)
+        try expectFailure(run(csv, out, ["--frobnicate"]), ["--frobnicate"], out: out)
+        try expectFailure(["generate", "--variables", "1", "--out", out], ["--variables"])
+    }
+
+    @Test func badTruthFileFailsBeforeTraining() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(40))
+        let truth = f.file("truth.csv", "source,target,lag\na,b,1\na,q,2\n")
+        try expectFailure(run(csv, f.path + "/out", ["--truth", truth]), ["truth.csv", "line 3", "'q'"], out: f.path + "/out")
+    }
+
+    @Test func corruptCheckpointIsRefused() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(40))
+        let ck = f.file("ck.cwck", "CAUSEWAY garbage garbage garbage")
+        try expectFailure(run(csv, f.path + "/out", ["--resume", ck]), ["ck.cwck"], out: f.path + "/out")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
