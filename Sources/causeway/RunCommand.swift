@@ -21,7 +21,7 @@ struct Run: ParsableCommand {
     @Option(help: "Total optimizer steps (default: epochs × windows/batch).")
     var steps: Int?
     @Option(help: "Peak learning rate (AdamW).")
-    var lr: Double = 1e-3
+    var lr: Double = 3e-3
     @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay on matrices.")
     var weightDecay: Double = 0.01
     @Option(help: "Linear warm-up steps before the cosine decay.")
@@ -31,7 +31,7 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("validation-fraction"), help: "Held-out tail of every domain, by time.")
     var validationFraction: Double = 0.1
     @Option(help: "Early stopping: evaluations without validation improvement (0 = off).")
-    var patience: Int = 5
+    var patience: Int = 10
     @Option(name: .customLong("eval-every"), help: "Steps between validation evaluations (default: chosen from the run length).")
     var evalEvery: Int?
     @Option(help: "Random seed; the same seed gives bit-identical results.")

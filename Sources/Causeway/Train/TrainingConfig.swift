@@ -5,14 +5,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var epochs = 20
     /// Total optimizer steps; nil = epochs × steps per epoch.
     public var steps: Int? = nil
-    public var learningRate = 1e-3
+    public var learningRate = 3e-3
     public var minLearningRateFraction = 0.1
     public var warmupSteps = 100
     public var weightDecay = 0.01
     public var clipNorm = 1.0
     public var validationFraction = 0.1
     /// Early stopping: evaluations without improvement before stopping (0 = never stop early).
-    public var patience = 5
+    public var patience = 10
     /// Steps between validation evaluations; nil = chosen from the run length.
     public var evalEvery: Int? = nil
     /// Validation windows evaluated (evenly spaced over all validation windows).
