@@ -104,7 +104,7 @@ struct Run: ParsableCommand {
         let summary = try trainer.train()
 
         let samples = GradientEnergy.evaluationSamples(trainer.windows, count: evalSamples)
-        let scores = GradientEnergy.compute(model: trainer.model, windows: trainer.windows, samples: samples)
+        let scores = GradientEnergy.compute(replicas: trainer.replicas, windows: trainer.windows, samples: samples)
         let edges = Binarizer.rowTopK(scores, k: topK)
         try NPYScores.write(scores, to: out + "/scores.npy")
         let provenance = [

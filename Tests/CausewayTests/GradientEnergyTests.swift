@@ -10,10 +10,11 @@ import Testing
         let config = ModelConfig(tokens: tokens, variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2)
         let windows = WindowSet(sources: [smallVARSource(variables: p, rows: 40)], maxLag: L, validationFraction: 0)
         let samples = Array(windows.train.prefix(3))
-        let model = Transformer(config: config, batchCapacity: 2, seed: 4)
+        let replicas = ReplicaSet(config: config, batch: 2, seed: 4, workers: 2)
+        let model = replicas.primary
         var rng = RNG(seed: 2)
         for i in 0..<model.parameters.count { model.parameters[i] += Float(rng.gaussian() * 0.3) }
-        let scores = GradientEnergy.compute(model: model, windows: windows, samples: samples)
+        let scores = GradientEnergy.compute(replicas: replicas, windows: windows, samples: samples)
 
         let perSample = L * p
         var expected = [Double](repeating: 0, count: L * p * p)

@@ -80,15 +80,24 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2])
-    func attentionFiniteDifferences(tokensPerStep: Int) {
+    enum AttentionImpl: CaseIterable { case reference, blocked }
+
+    func forward(_ impl: AttentionImpl, _ out: FloatBuffer, _ att: FloatBuffer, _ qkv: FloatBuffer, _ s: AttentionShape) {
+        switch impl {
+        case .reference: referenceAttentionForward(out.pointer, att.pointer, qkv.pointer, s)
+        case .blocked: attentionForwardBlocked(out.pointer, att.pointer, qkv.pointer, s, blockRows: 4)
+        }
+    }
+
+    @Test(arguments: [1, 2, 3], AttentionImpl.allCases)
+    func attentionFiniteDifferences(tokensPerStep: Int, impl: AttentionImpl) {
         var rng = RNG(seed: 4)
-        let s = AttentionShape(B: 2, T: 6, C: 4, heads: 2, tokensPerStep: tokensPerStep)
+        let s = AttentionShape(B: 2, T: 12, C: 4, heads: 2, tokensPerStep: tokensPerStep)
         let qkv = FloatBuffer(s.B * s.T * 3 * s.C), out = FloatBuffer(s.B * s.T * s.C)
         let att = FloatBuffer(s.B * s.heads * s.T * s.T)
         qkv.copy(from: randomArray(qkv.count, &rng))
         let wp = randomArray(out.count, &rng)
-        let f = { () -> Double in attentionForward(out.pointer, att.pointer, qkv.pointer, s); return probe(out.pointer, wp) }
+        let f = { () -> Double in forward(impl, out, att, qkv, s); return probe(out.pointer, wp) }
         _ = f()
         // mask: probabilities are zero beyond the visible keys and rows sum to one
         for bh in 0..<(s.B * s.heads) { for t in 0..<s.T {
@@ -99,10 +108,32 @@ import Testing
         } }
         let dqkv = FloatBuffer(qkv.count), dout = FloatBuffer(out.count), scratch = FloatBuffer(s.T * s.T)
         dout.copy(from: wp)
-        attentionBackward(dqkv.pointer, scratch.pointer, dout.pointer, qkv.pointer, att.pointer, s)
+        switch impl {
+        case .reference: referenceAttentionBackward(dqkv.pointer, scratch.pointer, dout.pointer, qkv.pointer, att.pointer, s)
+        case .blocked: attentionBackwardBlocked(dqkv.pointer, scratch.pointer, dout.pointer, qkv.pointer, att.pointer, s, blockRows: 4)
+        }
         for i in 0..<qkv.count {
             #expect(isClose(Double(dqkv[i]), centralDifference(qkv.pointer, i, h: h, f), rel: rel, abs: tol))
         }
+    }
+
+    @Test func productionAttentionAgreesWithTheReferenceLoops() {
+        // T = 90: two query blocks of 64 rows, block mask of 5 tokens per step
+        var rng = RNG(seed: 8)
+        let s = AttentionShape(B: 1, T: 90, C: 8, heads: 2, tokensPerStep: 5)
+        let qkv = FloatBuffer(s.T * 3 * s.C)
+        qkv.copy(from: randomArray(qkv.count, &rng))
+        let o1 = FloatBuffer(s.T * s.C), o2 = FloatBuffer(s.T * s.C)
+        let a1 = FloatBuffer(s.heads * s.T * s.T), a2 = FloatBuffer(s.heads * s.T * s.T)
+        attentionForward(o1.pointer, a1.pointer, qkv.pointer, s)
+        referenceAttentionForward(o2.pointer, a2.pointer, qkv.pointer, s)
+        for i in 0..<o1.count { #expect(isClose(Double(o1[i]), Double(o2[i]), rel: 1e-4, abs: 1e-6)) }
+        let dout = FloatBuffer(o1.count)
+        dout.copy(from: randomArray(dout.count, &rng))
+        let g1 = FloatBuffer(qkv.count), g2 = FloatBuffer(qkv.count), scratch = FloatBuffer(s.T * s.T)
+        attentionBackward(g1.pointer, scratch.pointer, dout.pointer, qkv.pointer, a1.pointer, s)
+        referenceAttentionBackward(g2.pointer, scratch.pointer, dout.pointer, qkv.pointer, a2.pointer, s)
+        for i in 0..<g1.count { #expect(isClose(Double(g1[i]), Double(g2[i]), rel: 1e-3, abs: 1e-5)) }
     }
 }
 

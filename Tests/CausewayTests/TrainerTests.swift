@@ -4,15 +4,15 @@ import Testing
 
 @Suite struct TrainerTests {
     func makeTrainer(steps: Int, seed: UInt64 = 3, tokens: Tokenization = .step, patience: Int = 0,
-                     checkpoint: String? = nil) throws -> Trainer {
+                     checkpoint: String? = nil, workers: Int = 1) throws -> Trainer {
         let windows = WindowSet(sources: [smallVARSource(), smallVARSource(rows: 300, seed: 2)],
                                 maxLag: 3, validationFraction: 0.1)
         var tc = TrainingConfig()
         tc.batch = 16; tc.steps = steps; tc.warmupSteps = 5; tc.seed = seed; tc.patience = patience
         tc.learningRate = 3e-3
-        let model = Transformer(config: ModelConfig(tokens: tokens, variables: 4, maxLag: 3, dModel: 16, layers: 1, heads: 2),
-                                batchCapacity: 16, seed: seed)
-        let t = try Trainer(model: model, windows: windows, config: tc, dataFingerprint: "test", reporter: nil)
+        let replicas = ReplicaSet(config: ModelConfig(tokens: tokens, variables: 4, maxLag: 3, dModel: 16, layers: 1, heads: 2),
+                                  batch: 16, seed: seed, workers: workers)
+        let t = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "test", reporter: nil)
         t.checkpointPath = checkpoint
         return t
     }
@@ -41,6 +41,22 @@ import Testing
         let c = try makeTrainer(steps: 30, seed: 4)
         try c.train()
         #expect(a.model.parameters.array != c.model.parameters.array)
+    }
+
+    @Test(arguments: [Tokenization.step, .variable])
+    func threadedReplicasMatchOneThread(tokens: Tokenization) throws {
+        // the same global batch split over 3 replicas: same trajectory up to summation order,
+        // and bit-identical between repeated threaded runs
+        let one = try makeTrainer(steps: 20, tokens: tokens, workers: 1)
+        let three = try makeTrainer(steps: 20, tokens: tokens, workers: 3)
+        let again = try makeTrainer(steps: 20, tokens: tokens, workers: 3)
+        #expect(three.replicas.workers == 3)
+        try one.train(); try three.train(); try again.train()
+        #expect(three.model.parameters.array == again.model.parameters.array)
+        let a = one.model.parameters.array, b = three.model.parameters.array
+        let worst = zip(a, b).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-3, "largest parameter difference \(worst)")
+        #expect(isClose(one.validationLoss(), three.validationLoss(), rel: 1e-3, abs: 1e-6))
     }
 
     @Test(arguments: [Tokenization.step, .variable])
@@ -94,8 +110,8 @@ import Testing
         tc.batch = 16; tc.steps = 400; tc.patience = 2; tc.evalEvery = 5; tc.learningRate = 3e-2; tc.warmupSteps = 0
         // tiny training set, so the model overfits and validation stops improving
         let windows = WindowSet(sources: [smallVARSource(rows: 60)], maxLag: 3, validationFraction: 0.5)
-        let model = Transformer(config: ModelConfig(variables: 4, maxLag: 3, dModel: 32, layers: 2, heads: 2), batchCapacity: 16, seed: 1)
-        let t = try Trainer(model: model, windows: windows, config: tc, dataFingerprint: "x", reporter: nil)
+        let replicas = ReplicaSet(config: ModelConfig(variables: 4, maxLag: 3, dModel: 32, layers: 2, heads: 2), batch: 16, seed: 1)
+        let t = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "x", reporter: nil)
         let s = try t.train()
         #expect(s.stoppedEarly)
         #expect(s.steps < 400)

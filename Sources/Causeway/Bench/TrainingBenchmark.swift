@@ -8,6 +8,7 @@ public enum TrainingBenchmark {
         public let tokens: String
         public let variables: Int, max_lag: Int, d_model: Int, layers: Int, heads: Int, batch: Int
         public let threads: String
+        public let workers: Int
         public let steps: Int
         public let step_ms: Double
         public let train_windows_per_s: Double
@@ -31,8 +32,8 @@ public enum TrainingBenchmark {
         var tc = TrainingConfig()
         tc.batch = batch
         tc.steps = 1_000_000
-        let model = Transformer(config: c, batchCapacity: batch, seed: seed)
-        let trainer = try Trainer(model: model, windows: windows, config: tc, dataFingerprint: "bench", reporter: nil)
+        let replicas = ReplicaSet(config: c, batch: batch, seed: seed)
+        let trainer = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "bench", reporter: nil)
         let n = windows.train.count
         func step(_ k: Int) { _ = trainer.optimizationStep(step: k) { windows.train[(k * batch + $0) % n] } }
         for k in 0..<2 { step(k) }   // warm-up
@@ -47,6 +48,7 @@ public enum TrainingBenchmark {
         return Result(tokens: c.tokens.rawValue, variables: c.variables, max_lag: c.maxLag, d_model: c.dModel,
                       layers: c.layers, heads: c.heads, batch: batch,
                       threads: ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default",
+                      workers: replicas.workers,
                       steps: done, step_ms: 1000 * elapsed / Double(done), train_windows_per_s: wps,
                       train_gflop_per_s: 3 * forwardFlopsPerWindow(c) * wps / 1e9,
                       sgemm_gflop_per_s: sgemmRate(size: 512))

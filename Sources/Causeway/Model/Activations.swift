@@ -7,6 +7,7 @@ final class BlockActivations {
     let residual2: FloatBuffer               // [B,T,d]  after the attention residual
     let ln2, ln2Mean, ln2Rstd: FloatBuffer
     let fch, fchGelu: FloatBuffer            // [B,T,4d]
+    let fchTanh: FloatBuffer                 // [B,T,4d]  tanh inside GELU, cached for backward
     let residual3: FloatBuffer               // [B,T,d]  block output
 
     init(B: Int, T: Int, d: Int, H: Int) {
@@ -17,7 +18,7 @@ final class BlockActivations {
         att = FloatBuffer(B * H * T * T)
         residual2 = FloatBuffer(n * d)
         ln2 = FloatBuffer(n * d); ln2Mean = FloatBuffer(n); ln2Rstd = FloatBuffer(n)
-        fch = FloatBuffer(n * 4 * d); fchGelu = FloatBuffer(n * 4 * d)
+        fch = FloatBuffer(n * 4 * d); fchGelu = FloatBuffer(n * 4 * d); fchTanh = FloatBuffer(n * 4 * d)
         residual3 = FloatBuffer(n * d)
     }
 }

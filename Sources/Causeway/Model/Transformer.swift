@@ -27,6 +27,16 @@ public final class Transformer {
         initialize(seed: seed)
     }
 
+    /// A replica for data parallelism inside one process: it reads `primary`'s parameters
+    /// (shared storage) and has its own activations and gradient buffer.
+    public init(replicaOf primary: Transformer, batchCapacity: Int) {
+        config = primary.config
+        layout = primary.layout
+        parameters = primary.parameters
+        gradients = FloatBuffer(layout.count)
+        acts = Activations(config, batch: batchCapacity)
+    }
+
     /// GPT-2-style initialisation: N(0, 0.02) matrices and embeddings, residual projections
     /// scaled by 1/√(2·layers), input projection N(0, 1/f), LayerNorm weights 1, biases 0.
     public func initialize(seed: UInt64, embeddingStd: Double = 1) {
@@ -96,7 +106,7 @@ public final class Transformer {
             layerNormForward(ba.ln2.pointer, ba.ln2Mean.pointer, ba.ln2Rstd.pointer, ba.residual2.pointer,
                              param(blk.ln2W), param(blk.ln2B), n, d)
             matmulForward(ba.fch.pointer, ba.ln2.pointer, param(blk.fcW), param(blk.fcB), n, d, 4 * d)
-            geluForward(ba.fchGelu.pointer, ba.fch.pointer, n * 4 * d)
+            geluForward(ba.fchGelu.pointer, ba.fch.pointer, n * 4 * d, tanhOut: ba.fchTanh.pointer)
             matmulForward(ba.residual3.pointer, ba.fchGelu.pointer, param(blk.fcProjW), param(blk.fcProjB), n, 4 * d, d)
             addInPlace(ba.residual3.pointer, ba.residual2.pointer, n * d)
             residual = ba.residual3.pointer
@@ -146,7 +156,7 @@ public final class Transformer {
             matmulBackward(a.dFchGelu.pointer, g(blk.fcProjW), g(blk.fcProjB), a.dResidual.pointer,
                            ba.fchGelu.pointer, param(blk.fcProjW), n, 4 * d, d)
             a.dFch.pointer.update(repeating: 0, count: n * 4 * d)
-            geluBackward(a.dFch.pointer, ba.fch.pointer, a.dFchGelu.pointer, n * 4 * d)
+            geluBackward(a.dFch.pointer, ba.fch.pointer, a.dFchGelu.pointer, n * 4 * d, cachedTanh: ba.fchTanh.pointer)
             a.dLN.pointer.update(repeating: 0, count: n * d)
             matmulBackward(a.dLN.pointer, g(blk.fcW), g(blk.fcB), a.dFch.pointer,
                            ba.ln2.pointer, param(blk.fcW), n, d, 4 * d)

@@ -7,12 +7,14 @@ func layerNormForward(_ out: UnsafeMutablePointer<Float>, _ mean: UnsafeMutableP
     let eps: Float = 1e-5
     for n in 0..<N {
         let x = inp + n * C
-        var m: Float = 0
-        for c in 0..<C { m += x[c] }
-        m /= Float(C)
+        let m = vectorSum(x, C) / Float(C)
+        // variance as E[(x − m)²] (two passes, no cancellation)
         var v: Float = 0
-        for c in 0..<C { let d = x[c] - m; v += d * d }
-        v /= Float(C)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: C) { tmp in
+            let d = tmp.baseAddress!
+            for c in 0..<C { d[c] = x[c] - m }
+            v = vectorDot(d, d, C) / Float(C)
+        }
         let s = 1 / (v + eps).squareRoot()
         let o = out + n * C
         for c in 0..<C { o[c] = (x[c] - m) * s * weight[c] + bias[c] }
@@ -32,19 +34,15 @@ func layerNormBackward(_ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMut
         let x = inp + n * C, dy = dout + n * C, dx = dinp + n * C
         let m = mean[n], s = rstd[n]
         // x̂ = (x − m)·s;  dx = s·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·w
-        var meanG: Float = 0, meanGX: Float = 0
-        for c in 0..<C {
-            let xh = (x[c] - m) * s
-            let g = dy[c] * weight[c]
-            meanG += g
-            meanGX += g * xh
-        }
-        meanG /= Float(C)
-        meanGX /= Float(C)
-        for c in 0..<C {
-            let xh = (x[c] - m) * s
-            let g = dy[c] * weight[c]
-            dx[c] += s * (g - meanG - xh * meanGX)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * C) { tmp in
+            let xh = tmp.baseAddress!, g = xh + C
+            for c in 0..<C {
+                xh[c] = (x[c] - m) * s
+                g[c] = dy[c] * weight[c]
+            }
+            let meanG = vectorSum(g, C) / Float(C)
+            let meanGX = vectorDot(g, xh, C) / Float(C)
+            for c in 0..<C { dx[c] += s * (g[c] - meanG - xh[c] * meanGX) }
         }
         if let dweight, let dbias {
             for c in 0..<C {

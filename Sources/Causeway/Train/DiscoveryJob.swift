@@ -18,7 +18,8 @@ public struct DiscoveryJob {
     }
 
     /// Per-domain z-scoring (training rows only), windows, model (seeded) and trainer.
-    public func makeTrainer(reporter: ProgressReporter?) throws -> Trainer {
+    /// `workers`: threads of in-process data parallelism (nil = OPENBLAS_NUM_THREADS).
+    public func makeTrainer(reporter: ProgressReporter?, workers: Int? = nil) throws -> Trainer {
         try model.validate()
         var means: [[Float]] = [], invStds: [[Float]] = []
         for d in dataset.domains {
@@ -30,8 +31,8 @@ public struct DiscoveryJob {
         let windows = WindowSet(sources: dataset.domains.map(\.series), maxLag: model.maxLag,
                                 validationFraction: training.validationFraction, mean: means, invStd: invStds)
         let batch = min(training.batch, max(1, windows.train.count))
-        let transformer = Transformer(config: model, batchCapacity: batch, seed: training.seed)
-        return try Trainer(model: transformer, windows: windows, config: training,
+        let replicas = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
+        return try Trainer(replicas: replicas, windows: windows, config: training,
                            dataFingerprint: dataFingerprint, reporter: reporter)
     }
 }

@@ -1,23 +1,29 @@
-/// Mean squared error between the model's output and `target` ([B, T, f]) for `b` samples.
-/// With `lastStepOnly`, only the final time step's tokens count (the validation rule).
-/// Writes ∂loss/∂output into the model's `outputGradient` when `gradient` is true.
-func meanSquaredError(_ model: Transformer, target: UnsafePointer<Float>, batch b: Int,
-                      lastStepOnly: Bool, gradient: Bool) -> Double {
+/// Values per sample that the loss counts: every position, or only the final time step
+/// (the validation rule; the last p values in either tokenization).
+func lossValuesPerSample(_ c: ModelConfig, lastStepOnly: Bool) -> Int {
+    lastStepOnly ? c.variables : c.sequenceLength * c.featuresPerToken
+}
+
+/// Σ squared errors between the model's output and `target` ([b, T, f]) over the counted
+/// values. With `gradientNormalizer` N, writes ∂(Σ e² / N)/∂output = 2e/N into the model's
+/// `outputGradient` (zero for uncounted positions). The MSE of a batch split over replicas is
+/// Σ over replicas / (values per sample × global batch).
+func sumSquaredError(_ model: Transformer, target: UnsafePointer<Float>, batch b: Int,
+                     lastStepOnly: Bool, gradientNormalizer: Int? = nil) -> Double {
     let c = model.config
     let perSample = c.sequenceLength * c.featuresPerToken
-    let first = lastStepOnly ? perSample - c.variables : 0   // last time step = last p values
-    let counted = (perSample - first) * b
+    let first = perSample - lossValuesPerSample(c, lastStepOnly: lastStepOnly)
     let out = model.output, dout = model.outputGradient
-    let scale = 2 / Float(counted)
+    let scale = gradientNormalizer.map { 2 / Float($0) } ?? 0
     var sum: Double = 0
     for s in 0..<b {
         let base = s * perSample
-        if gradient && first > 0 { (dout + base).update(repeating: 0, count: first) }
+        if gradientNormalizer != nil && first > 0 { (dout + base).update(repeating: 0, count: first) }
         for k in (base + first)..<(base + perSample) {
             let e = out[k] - target[k]
             sum += Double(e * e)
-            if gradient { dout[k] = scale * e }
+            if gradientNormalizer != nil { dout[k] = scale * e }
         }
     }
-    return sum / Double(counted)
+    return sum
 }

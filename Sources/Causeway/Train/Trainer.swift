@@ -15,7 +15,9 @@ public struct TrainingSummary: Sendable {
 /// gradient clipping, validation-based early stopping with restore of the best parameters,
 /// periodic atomic checkpoints that resume bit-identically.
 public final class Trainer {
-    public let model: Transformer
+    public let replicas: ReplicaSet
+    /// The model whose parameters are trained (replica 0; the others share its parameters).
+    public var model: Transformer { replicas.primary }
     public let windows: WindowSet
     public let config: TrainingConfig
     public let optimizer: AdamW
@@ -37,11 +39,12 @@ public final class Trainer {
     let target: FloatBuffer
     var hasBest = false
 
-    public init(model: Transformer, windows: WindowSet, config: TrainingConfig, dataFingerprint: String,
+    public init(replicas: ReplicaSet, windows: WindowSet, config: TrainingConfig, dataFingerprint: String,
                 reporter: ProgressReporter?) throws {
         try config.validate()
         guard !windows.train.isEmpty else { throw CausewayError("no training windows: every domain is shorter than --max-lag + 2 rows") }
-        self.model = model
+        self.replicas = replicas
+        let model = replicas.primary
         self.windows = windows
         self.config = config
         self.dataFingerprint = dataFingerprint
@@ -50,13 +53,13 @@ public final class Trainer {
         state = TrainingState(seed: config.seed)
         best = FloatBuffer(model.parameters.count)
         batch = min(config.batch, windows.train.count)
-        precondition(model.batchCapacity >= batch, "model batch capacity too small")
+        precondition(replicas.batchCapacity >= batch, "model batch capacity too small")
         stepsPerEpoch = max(1, windows.train.count / batch)
         totalSteps = config.steps ?? config.epochs * stepsPerEpoch
         evalEvery = config.evalEvery ?? max(1, min(stepsPerEpoch, totalSteps / 20))
         let v = windows.validation, m = min(v.count, config.maxValidationWindows)
         validationSubset = (0..<m).map { v[$0 * v.count / m] }
-        target = FloatBuffer(model.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
+        target = FloatBuffer(replicas.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
     }
 
     // MARK: - Checkpoints
@@ -158,20 +161,26 @@ public final class Trainer {
     /// batch loss (before the update) and the learning rate used.
     public func optimizationStep(step: Int, window: (Int) -> WindowRef) -> (loss: Double, lr: Double) {
         let c = model.config, B = batch, perSample = c.sequenceLength * c.featuresPerToken
-        for s in 0..<B {
-            let w = window(s)
-            windows.fill(w, input: model.input + s * perSample, target: target.pointer + s * perSample)
-            model.setDomain(s, Int(w.domain))
+        let normalizer = lossValuesPerSample(c, lastStepOnly: false) * B
+        let sse = replicas.mapChunks(B) { m, start, count -> Double in
+            for s in 0..<count {
+                let w = window(start + s)
+                windows.fill(w, input: m.input + s * perSample, target: target.pointer + (start + s) * perSample)
+                m.setDomain(s, Int(w.domain))
+            }
+            m.forward(batch: count)
+            let e = sumSquaredError(m, target: target.pointer + start * perSample, batch: count, lastStepOnly: false,
+                                    gradientNormalizer: normalizer)
+            m.zeroGradients()
+            m.backward(batch: count)
+            return e
         }
-        model.forward(batch: B)
-        let loss = meanSquaredError(model, target: target.pointer, batch: B, lastStepOnly: false, gradient: true)
-        model.zeroGradients()
-        model.backward(batch: B)
+        replicas.reduceGradients()
         clipGradientNorm(model.gradients, maxNorm: Float(config.clipNorm))
         let lr = learningRate(step: step, total: totalSteps, warmup: config.warmupSteps,
                               peak: config.learningRate, minFraction: config.minLearningRateFraction)
         optimizer.update(model.parameters, model.gradients, lr: Float(lr), weightDecay: Float(config.weightDecay), t: step + 1)
-        return (loss, lr)
+        return (sse.reduce(0, +) / Double(normalizer), lr)
     }
 
     /// Validation loss (final position only) on the evaluation subset; updates early stopping.
@@ -197,17 +206,20 @@ public final class Trainer {
         var total = 0.0
         var k = 0
         while k < validationSubset.count {
-            let b = min(model.batchCapacity, validationSubset.count - k)
-            for s in 0..<b {
-                let w = validationSubset[k + s]
-                windows.fill(w, input: model.input + s * perSample, target: target.pointer + s * perSample)
-                model.setDomain(s, Int(w.domain))
+            let b = min(replicas.batchCapacity, validationSubset.count - k)
+            let sse = replicas.mapChunks(b) { m, start, count -> Double in
+                for s in 0..<count {
+                    let w = validationSubset[k + start + s]
+                    windows.fill(w, input: m.input + s * perSample, target: target.pointer + (start + s) * perSample)
+                    m.setDomain(s, Int(w.domain))
+                }
+                m.forward(batch: count)
+                return sumSquaredError(m, target: target.pointer + start * perSample, batch: count, lastStepOnly: true)
             }
-            model.forward(batch: b)
-            total += meanSquaredError(model, target: target.pointer, batch: b, lastStepOnly: true, gradient: false) * Double(b)
+            total += sse.reduce(0, +)
             k += b
         }
-        return total / Double(validationSubset.count)
+        return total / Double(validationSubset.count * lossValuesPerSample(c, lastStepOnly: true))
     }
 }
 

@@ -28,7 +28,6 @@ public final class WindowSet {
     public let trainRows: [Int]
     let mean: [[Float]]      // [domains][p]
     let invStd: [[Float]]    // [domains][p]
-    private let row: UnsafeMutablePointer<Float>
 
     /// `mean`/`invStd`: per-domain standardisation (nil = identity).
     public init(sources: [RowSource], maxLag: Int, validationFraction: Double,
@@ -54,10 +53,7 @@ public final class WindowSet {
         self.train = train
         self.validation = val
         self.trainRows = trainRows
-        row = .allocate(capacity: p)
     }
-
-    deinit { row.deallocate() }
 
     /// Rows of a domain used for training; the same rule as `Dataset.validate`.
     public static func trainingRows(rows: Int, validationFraction: Double) -> Int {
@@ -66,15 +62,18 @@ public final class WindowSet {
 
     /// Writes the window's L+1 standardised rows: inputs [L, p] to `input` and targets [L, p]
     /// (the same rows shifted by one step) to `target`. Both layouts are the model's [T, f]
-    /// token layout for either tokenization.
+    /// token layout for either tokenization. Safe to call from several threads at once.
     public func fill(_ w: WindowRef, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>) {
         let d = Int(w.domain), p = variables, src = sources[d]
         let m = mean[d], s = invStd[d]
-        for r in 0...maxLag {
-            src.copyRow(Int(w.start) + r, into: row)
-            for j in 0..<p { row[j] = (row[j] - m[j]) * s[j] }
-            if r < maxLag { (input + r * p).update(from: row, count: p) }
-            if r > 0 { (target + (r - 1) * p).update(from: row, count: p) }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: p) { buffer in
+            let row = buffer.baseAddress!
+            for r in 0...maxLag {
+                src.copyRow(Int(w.start) + r, into: row)
+                for j in 0..<p { row[j] = (row[j] - m[j]) * s[j] }
+                if r < maxLag { (input + r * p).update(from: row, count: p) }
+                if r > 0 { (target + (r - 1) * p).update(from: row, count: p) }
+            }
         }
     }
 }

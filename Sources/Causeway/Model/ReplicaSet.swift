@@ -1,0 +1,65 @@
+import CBLAS
+import Dispatch
+
+/// Data parallelism across the cores of one process: the batch is split into contiguous
+/// chunks, each run by its own model replica on its own thread with single-threaded BLAS;
+/// gradients are then summed in a fixed order (replica 0 + 1 + …), so results are
+/// bit-identical for the same seed and thread count.
+public final class ReplicaSet {
+    public let replicas: [Transformer]
+    public var primary: Transformer { replicas[0] }
+    public var workers: Int { replicas.count }
+    /// Samples each replica can hold.
+    public var chunkCapacity: Int { primary.batchCapacity }
+    /// Largest batch the set can run at once.
+    public var batchCapacity: Int { chunkCapacity * workers }
+
+    /// `workers` = nil uses the OpenBLAS thread count (OPENBLAS_NUM_THREADS); with more than
+    /// one worker, OpenBLAS is switched to one thread per caller.
+    public init(config: ModelConfig, batch: Int, seed: UInt64, workers: Int? = nil) {
+        let w = max(1, min(workers ?? ReplicaSet.defaultWorkers, batch))
+        let chunk = (batch + w - 1) / w
+        let first = Transformer(config: config, batchCapacity: chunk, seed: seed)
+        replicas = [first] + (1..<w).map { _ in Transformer(replicaOf: first, batchCapacity: chunk) }
+        if w > 1 { openblas_set_num_threads(1) }
+    }
+
+    /// Threads OpenBLAS was configured with at start-up (the environment's choice).
+    public static let defaultWorkers = Int(openblas_get_num_threads())
+
+    /// Splits `b` samples into per-replica (start, count) chunks, in order.
+    public func chunks(_ b: Int) -> [(start: Int, count: Int)] {
+        let per = (b + workers - 1) / workers
+        return (0..<workers).compactMap { k in
+            let start = k * per
+            return start < b ? (start, min(per, b - start)) : nil
+        }
+    }
+
+    /// Runs `body(k, replica k, start, count)` for every chunk of `b` samples, concurrently.
+    public func forEachChunk(_ b: Int, _ body: (Int, Transformer, Int, Int) -> Void) {
+        let parts = chunks(b)
+        if parts.count == 1 {
+            body(0, replicas[0], parts[0].start, parts[0].count)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+            body(k, replicas[k], parts[k].start, parts[k].count)
+        }
+    }
+
+    /// Runs `body` per chunk and returns the per-chunk results in chunk order.
+    public func mapChunks<R>(_ b: Int, _ body: (Transformer, Int, Int) -> R) -> [R] {
+        let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: workers)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        forEachChunk(b) { k, m, start, count in results[k] = body(m, start, count) }
+        return results.compactMap { $0 }
+    }
+
+    /// primary.gradients += Σ other replicas' gradients (fixed order).
+    public func reduceGradients() {
+        let g = primary.gradients.pointer, n = primary.gradients.count
+        for r in replicas.dropFirst() { addInPlace(g, r.gradients.pointer, n) }
+    }
+}
