@@ -134,8 +134,13 @@ public final class Transformer {
 
     /// Backpropagates `outputGradient` for the first `b` samples. Parameter gradients are
     /// *accumulated* into `gradients` (call `zeroGradients` first); input gradients overwrite
-    /// `inputGradient`. Requires the activations of `forward(batch: b)`.
-    public func backward(batch b: Int, parameterGradients: Bool = true, inputGradients: Bool = false) {
+    /// `inputGradient`. Requires the activations of `forward(batch: b)`. A `rule` other than
+    /// `.gradient` propagates an LRP rule as a modified gradient (input gradients only).
+    /// `softmaxAbsorption` (AttnLRP) accumulates the relevance the softmaxes absorb.
+    public func backward(batch b: Int, parameterGradients: Bool = true, inputGradients: Bool = false,
+                         rule: BackwardRule = .gradient, softmaxAbsorption: UnsafeMutablePointer<Double>? = nil) {
+        precondition(rule == .gradient || !parameterGradients, "LRP rules give input relevance, not parameter gradients")
+        let lrp = rule != .gradient
         let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, n = b * T
         let a = acts
         func g(_ s: TensorSlice) -> UnsafeMutablePointer<Float>? { parameterGradients ? grad(s) : nil }
@@ -146,7 +151,7 @@ public final class Transformer {
                        a.lnf.pointer, param(layout.headW), n, d, f)
         a.dResidual.pointer.update(repeating: 0, count: n * d)
         layerNormBackward(a.dResidual.pointer, g(layout.lnfW), g(layout.lnfB), a.dLN.pointer, lastResidual,
-                          param(layout.lnfW), a.lnfMean.pointer, a.lnfRstd.pointer, n, d)
+                          param(layout.lnfW), a.lnfMean.pointer, a.lnfRstd.pointer, n, d, constantScale: lrp)
 
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
             let blk = layout.blocks[l], ba = a.blocks[l]
@@ -156,24 +161,28 @@ public final class Transformer {
             matmulBackward(a.dFchGelu.pointer, g(blk.fcProjW), g(blk.fcProjB), a.dResidual.pointer,
                            ba.fchGelu.pointer, param(blk.fcProjW), n, 4 * d, d)
             a.dFch.pointer.update(repeating: 0, count: n * 4 * d)
-            geluBackward(a.dFch.pointer, ba.fch.pointer, a.dFchGelu.pointer, n * 4 * d, cachedTanh: ba.fchTanh.pointer)
+            if lrp {
+                geluIdentityBackward(a.dFch.pointer, a.dFchGelu.pointer, n * 4 * d, cachedTanh: ba.fchTanh.pointer)
+            } else {
+                geluBackward(a.dFch.pointer, ba.fch.pointer, a.dFchGelu.pointer, n * 4 * d, cachedTanh: ba.fchTanh.pointer)
+            }
             a.dLN.pointer.update(repeating: 0, count: n * d)
             matmulBackward(a.dLN.pointer, g(blk.fcW), g(blk.fcB), a.dFch.pointer,
                            ba.ln2.pointer, param(blk.fcW), n, d, 4 * d)
             layerNormBackward(a.dResidual.pointer, g(blk.ln2W), g(blk.ln2B), a.dLN.pointer, ba.residual2.pointer,
-                              param(blk.ln2W), ba.ln2Mean.pointer, ba.ln2Rstd.pointer, n, d)
+                              param(blk.ln2W), ba.ln2Mean.pointer, ba.ln2Rstd.pointer, n, d, constantScale: lrp)
             // attention branch: residual2 = residual + proj(attn(qkv(ln1(residual))))
             a.dAttY.pointer.update(repeating: 0, count: n * d)
             matmulBackward(a.dAttY.pointer, g(blk.projW), g(blk.projB), a.dResidual.pointer,
                            ba.attY.pointer, param(blk.projW), n, d, d)
             a.dQKV.pointer.update(repeating: 0, count: n * 3 * d)
             attentionBackward(a.dQKV.pointer, a.attScratch.pointer, a.dAttY.pointer, ba.qkv.pointer,
-                              ba.att.pointer, attentionShape(b))
+                              ba.att.pointer, attentionShape(b), rule: rule, absorbed: softmaxAbsorption)
             a.dLN.pointer.update(repeating: 0, count: n * d)
             matmulBackward(a.dLN.pointer, g(blk.qkvW), g(blk.qkvB), a.dQKV.pointer,
                            ba.ln1.pointer, param(blk.qkvW), n, d, 3 * d)
             layerNormBackward(a.dResidual.pointer, g(blk.ln1W), g(blk.ln1B), a.dLN.pointer, residual,
-                              param(blk.ln1W), ba.ln1Mean.pointer, ba.ln1Rstd.pointer, n, d)
+                              param(blk.ln1W), ba.ln1Mean.pointer, ba.ln1Rstd.pointer, n, d, constantScale: lrp)
         }
 
         // embeddings: dResidual is now ∂loss/∂encoded

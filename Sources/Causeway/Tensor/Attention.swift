@@ -1,4 +1,7 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Multi-head softmax attention with a block-causal mask.
 ///
@@ -25,10 +28,14 @@ func attentionForward(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePo
 }
 
 /// Backward of `attentionForward`, accumulating into dqkv: [B, T, 3C]. scratch: [T, T] floats.
+/// `rule` selects the exact gradient or an LRP rule (see `BackwardRule`). With `.attnLRP`,
+/// `absorbed` (if given) accumulates the relevance the softmax absorbs: Σ A⊙∂A − Σ logits⊙∂logits.
 func attentionBackward(_ dqkv: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
                        _ dout: UnsafePointer<Float>, _ qkv: UnsafePointer<Float>,
-                       _ att: UnsafePointer<Float>, _ s: AttentionShape) {
-    attentionBackwardBlocked(dqkv, scratch, dout, qkv, att, s, blockRows: AttentionShape.blockRows)
+                       _ att: UnsafePointer<Float>, _ s: AttentionShape,
+                       rule: BackwardRule = .gradient, absorbed: UnsafeMutablePointer<Double>? = nil) {
+    attentionBackwardBlocked(dqkv, scratch, dout, qkv, att, s, blockRows: AttentionShape.blockRows,
+                             rule: rule, absorbed: absorbed)
 }
 
 /// Masked softmax of one row in place over its `n` visible entries; the rest set to 0.
@@ -82,9 +89,14 @@ func attentionForwardBlocked(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMu
 
 func attentionBackwardBlocked(_ dqkv: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
                               _ dout: UnsafePointer<Float>, _ qkv: UnsafePointer<Float>,
-                              _ att: UnsafePointer<Float>, _ s: AttentionShape, blockRows: Int) {
+                              _ att: UnsafePointer<Float>, _ s: AttentionShape, blockRows: Int,
+                              rule: BackwardRule = .gradient, absorbed: UnsafeMutablePointer<Double>? = nil) {
     let T = s.T, C = s.C, hs = s.headSize, C3 = 3 * C
     let scale = 1 / Float(hs).squareRoot()
+    // uniform split of the bilinear products under AttnLRP: ½ to V and ½ to A; A's share
+    // then ½ to Q and ½ to K. CP-LRP holds A constant: V only.
+    let split: Float = rule == .attnLRP ? 0.5 : 1
+    let throughSoftmax = rule != .conservativeLRP
     let blocks = queryBlocks(s, blockRows)
     for b in 0..<s.B {
         for h in 0..<s.heads {
@@ -94,20 +106,29 @@ func attentionBackwardBlocked(_ dqkv: UnsafeMutablePointer<Float>, _ scratch: Un
             for (r0, r1, nk) in blocks {
                 let rb = r1 - r0, p = a + r0 * T, g = scratch + r0 * T
                 let dy = dout + (b * T + r0) * C + h * hs
-                // dP = dY Vᵀ ;  dV[0..<nk] += Pᵀ dY
+                // dV[0..<nk] += split · Pᵀ dY
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nk), Int32(hs), Int32(rb),
+                            split, p, Int32(T), dy, Int32(C), 1, dv, Int32(C3))
+                guard throughSoftmax else { continue }
+                // dP = split · dY Vᵀ
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rb), Int32(nk), Int32(hs),
-                            1, dy, Int32(C), v, Int32(C3), 0, g, Int32(T))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nk), Int32(hs), Int32(rb),
-                            1, p, Int32(T), dy, Int32(C), 1, dv, Int32(C3))
+                            split, dy, Int32(C), v, Int32(C3), 0, g, Int32(T))
                 for t in r0..<r1 {
-                    softmaxBackwardRow(scratch + t * T, att + (b * s.heads + h) * T * T + t * T,
-                                       visible: s.visibleKeys(t), length: nk)
+                    let row = scratch + t * T, pt = a + t * T, n = s.visibleKeys(t)
+                    let relevanceAtA = absorbed == nil ? 0 : Double(vectorDot(pt, row, n))
+                    softmaxBackwardRow(row, pt, visible: n, length: nk)
+                    if let absorbed {
+                        // logits = log A + c per row and Σⱼ ∂logitsⱼ = 0, so Σ logits⊙∂logits = Σ log A ⊙ ∂logits
+                        var relevanceAtLogits = 0.0
+                        for j in 0..<n where pt[j] > 0 { relevanceAtLogits += Double(logf(pt[j]) * row[j]) }
+                        absorbed.pointee += relevanceAtA - relevanceAtLogits
+                    }
                 }
-                // dQ[r0..<r1] += scale dS K[0..<nk] ;  dK[0..<nk] += scale dSᵀ Q[r0..<r1]
+                // dQ[r0..<r1] += split·scale dS K[0..<nk] ;  dK[0..<nk] += split·scale dSᵀ Q[r0..<r1]
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rb), Int32(hs), Int32(nk),
-                            scale, g, Int32(T), k, Int32(C3), 1, dq + r0 * C3, Int32(C3))
+                            split * scale, g, Int32(T), k, Int32(C3), 1, dq + r0 * C3, Int32(C3))
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nk), Int32(hs), Int32(rb),
-                            scale, g, Int32(T), q + r0 * C3, Int32(C3), 1, dk, Int32(C3))
+                            split * scale, g, Int32(T), q + r0 * C3, Int32(C3), 1, dk, Int32(C3))
             }
         }
     }

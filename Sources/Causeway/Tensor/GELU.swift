@@ -24,6 +24,14 @@ func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>
     }
 }
 
+/// Identity rule of LRP through GELU: dinp += dout · GELU(x)/x = dout · ½(1 + tanh(u)),
+/// so that x · dinp = GELU(x) · dout (relevance passes unchanged).
+@inline(__always)
+func geluIdentityBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ N: Int,
+                          cachedTanh: UnsafePointer<Float>) {
+    for i in 0..<N { dinp[i] += dout[i] * 0.5 * (1 + cachedTanh[i]) }
+}
+
 /// dinp += dout · GELU'(inp); `cachedTanh` is forward's `tanhOut` (recomputed when nil).
 @inline(__always)
 func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,

@@ -24,12 +24,13 @@ func layerNormForward(_ out: UnsafeMutablePointer<Float>, _ mean: UnsafeMutableP
 }
 
 /// Backward of LayerNorm, accumulating: dinp += ∂L/∂inp; dweight, dbias += (nil skips them).
+/// `constantScale` holds 1/σ fixed (the LRP rule): dinp += s·(g − mean(g)), g = dout·w.
 @inline(__always)
 func layerNormBackward(_ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMutablePointer<Float>?,
                        _ dbias: UnsafeMutablePointer<Float>?, _ dout: UnsafePointer<Float>,
                        _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                        _ mean: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>,
-                       _ N: Int, _ C: Int) {
+                       _ N: Int, _ C: Int, constantScale: Bool = false) {
     for n in 0..<N {
         let x = inp + n * C, dy = dout + n * C, dx = dinp + n * C
         let m = mean[n], s = rstd[n]
@@ -41,7 +42,7 @@ func layerNormBackward(_ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMut
                 g[c] = dy[c] * weight[c]
             }
             let meanG = vectorSum(g, C) / Float(C)
-            let meanGX = vectorDot(g, xh, C) / Float(C)
+            let meanGX = constantScale ? 0 : vectorDot(g, xh, C) / Float(C)
             for c in 0..<C { dx[c] += s * (g[c] - meanG - xh[c] * meanGX) }
         }
         if let dweight, let dbias {
