@@ -45,8 +45,14 @@ struct Run: ParsableCommand {
 
     @Option(name: .customLong("top-k"), help: "Edges kept per target variable (per-target top-k over sources and lags).")
     var topK: Int = 3
-    @Option(name: .customLong("eval-samples"), help: "Windows averaged by the gradient-energy readout.")
+    @Option(name: .customLong("eval-samples"), help: "Windows averaged by the readout (spread over all domains).")
     var evalSamples: Int = 1000
+    @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention (variable tokens only).")
+    var attribution: AttributionMethod = .gradient
+    @Option(help: "Score aggregation over samples: abs (mean |R|) or square (mean R²).")
+    var aggregate: ScoreAggregation = .abs
+    @Option(help: "Score normalisation: none, or per-target (each target's scores sum to 1).")
+    var normalize: ScoreNormalization = .none
     @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
     var truth: String?
 
@@ -64,6 +70,9 @@ struct Run: ParsableCommand {
         if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1 (got \(evalEvery))") }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0 (got \(checkpointEvery))") }
         if topK < 1 { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
+        if attribution == .attention && model.tokens != .variable {
+            throw ValidationError("--attribution attention needs --tokens variable (a step token mixes all variables)")
+        }
         if evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
     }
 
@@ -103,8 +112,11 @@ struct Run: ParsableCommand {
             + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps")
         let summary = try trainer.train()
 
-        let samples = GradientEnergy.evaluationSamples(trainer.windows, count: evalSamples)
-        let scores = GradientEnergy.compute(replicas: trainer.replicas, windows: trainer.windows, samples: samples)
+        let samples = Attributor.evaluationSamples(trainer.windows, count: evalSamples)
+        let readout = try Attributor.compute(replicas: trainer.replicas, windows: trainer.windows, samples: samples,
+                                             method: attribution, aggregation: aggregate,
+                                             normalizePerTarget: normalize == .perTarget)
+        let scores = readout.scores
         let edges = Binarizer.rowTopK(scores, k: topK)
         try NPYScores.write(scores, to: out + "/scores.npy")
         let provenance = [
@@ -112,7 +124,7 @@ struct Run: ParsableCommand {
             "command": CommandLine.arguments.joined(separator: " "),
             "data": dataset.path,
             "seed": String(seed),
-            "attribution": "gradient",
+            "attribution": attribution.rawValue,
             "binarize": "row-topk:\(topK)",
             "steps": String(summary.steps),
             "best_step": String(summary.bestStep),
@@ -133,6 +145,14 @@ struct Run: ParsableCommand {
         }
     }
 }
+
+enum ScoreNormalization: String, CaseIterable, ExpressibleByArgument {
+    case none
+    case perTarget = "per-target"
+}
+
+extension AttributionMethod: ExpressibleByArgument {}
+extension ScoreAggregation: ExpressibleByArgument {}
 
 extension ModelOptions {
     func topK(_ k: Int, exceeds p: Int) -> Bool { k > p * maxLag }

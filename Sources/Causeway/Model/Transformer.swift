@@ -210,6 +210,19 @@ public final class Transformer {
     }
 
     public func zeroGradients() { gradients.zero() }
+
+    /// Attention weights from token `query` of sample `s` to every visible key, averaged over
+    /// layers and heads; calls `body(key, weight)`. Requires `forward`.
+    public func meanAttention(sample s: Int, query: Int, _ body: (Int, Float) -> Void) {
+        let T = config.sequenceLength, H = config.heads
+        let visible = attentionShape(1).visibleKeys(query)
+        let norm = 1 / Float(H * config.layers)
+        for key in 0..<visible {
+            var w: Float = 0
+            for blk in acts.blocks { for h in 0..<H { w += blk.att.pointer[((s * H + h) * T + query) * T + key] } }
+            body(key, w * norm)
+        }
+    }
 }
 
 /// dst[0..<n] += src[0..<n]

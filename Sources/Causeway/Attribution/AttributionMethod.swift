@@ -1,0 +1,31 @@
+/// How the relevance R[ℓ, j, i] of input x_{j,t−ℓ} for the prediction ŷ_{i,t} is computed
+/// (always at the last position: X_t from the whole window).
+public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
+    /// CP-LRP (conservative LRP for transformers): R = x ⊙ modified gradient.
+    case lrp
+    /// AttnLRP: CP-LRP plus relevance through the softmax.
+    case attnlrp
+    /// Gradient energy (∂ŷᵢ/∂x)², the quantity of the identifiability theorem.
+    case gradient
+    /// Gradient × input.
+    case gradInput = "grad-input"
+    /// Attention weights from the target's last token to each input token, averaged over
+    /// layers and heads (the published baseline; needs `--tokens variable`).
+    case attention
+
+    /// The backward rule that produces this method's per-input quantity (nil: no backward).
+    var backwardRule: BackwardRule? {
+        switch self {
+        case .lrp: return .conservativeLRP
+        case .attnlrp: return .attnLRP
+        case .gradient, .gradInput: return .gradient
+        case .attention: return nil
+        }
+    }
+}
+
+/// How per-sample relevances become one score: mean |R| or mean R².
+public enum ScoreAggregation: String, CaseIterable, Codable, Sendable {
+    case abs
+    case square
+}

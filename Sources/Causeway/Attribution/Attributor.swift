@@ -1,0 +1,136 @@
+/// The readout: per-sample relevance of every candidate edge, aggregated into scores, with a
+/// per-edge confidence from per-sample rankings.
+public struct Attribution: Sendable {
+    /// S[ℓ, j, i] = mean over samples of |R| (or R²), optionally normalised per target.
+    public let scores: ScoreTensor
+    /// Mean and standard deviation over samples of the candidate's rank among the L·p
+    /// candidates of its target (1 = most relevant). True edges rank high and steady.
+    public let rankMean: ScoreTensor
+    public let rankStd: ScoreTensor
+    public let samples: Int
+    public let method: AttributionMethod
+}
+
+public enum Attributor {
+    /// One forward pass per batch of samples, then per target one backward pass with the
+    /// method's rule; the batch is split over the replicas' threads.
+    public static func compute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef],
+                               method: AttributionMethod, aggregation: ScoreAggregation = .abs,
+                               normalizePerTarget: Bool = false) throws -> Attribution {
+        let c = replicas.primary.config, L = c.maxLag, p = c.variables
+        if method == .attention && c.tokens != .variable {
+            throw CausewayError("--attribution attention needs --tokens variable (a step token mixes all variables)")
+        }
+        let perSample = c.sequenceLength * c.featuresPerToken   // = L·p for both tokenizations
+        let m = L * p, n = m * p
+        // per replica: Σ score, Σ rank, Σ rank² over its samples, summed in replica order at the end
+        let acc = (0..<replicas.workers).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: 3 * n) }
+        defer { acc.forEach { $0.deallocate() } }
+        for a in acc { a.initialize(repeating: 0, count: 3 * n) }
+        let targets = FloatBuffer(replicas.batchCapacity * perSample)
+        var k = 0
+        while k < samples.count {
+            let b = min(replicas.batchCapacity, samples.count - k)
+            replicas.forEachChunk(b) { worker, model, start, count in
+                for s in 0..<count {
+                    let w = samples[k + start + s]
+                    windows.fill(w, input: model.input + s * perSample, target: targets.pointer + (start + s) * perSample)
+                    model.setDomain(s, Int(w.domain))
+                }
+                model.forward(batch: count)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: m) { rel in
+                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { order in
+                        for i in 0..<p {
+                            if let rule = method.backwardRule {
+                                // seed ∂ŷ_{i,t} at the last position of every sample: index (L−1)·p + i
+                                model.outputGradient.update(repeating: 0, count: count * perSample)
+                                for s in 0..<count { model.outputGradient[s * perSample + (L - 1) * p + i] = 1 }
+                                model.backward(batch: count, parameterGradients: false, inputGradients: true, rule: rule)
+                            }
+                            for s in 0..<count {
+                                relevance(method, model, sample: s, target: i, into: rel.baseAddress!)
+                                accumulate(rel.baseAddress!, order.baseAddress!, m: m, target: i, p: p,
+                                           aggregation: aggregation, into: acc[worker])
+                            }
+                        }
+                    }
+                }
+            }
+            k += b
+        }
+        var score = [Float](repeating: 0, count: n), rankMean = score, rankStd = score
+        let count = Double(max(samples.count, 1))
+        for idx in 0..<n {
+            var s = 0.0, r = 0.0, r2 = 0.0
+            for a in acc { s += a[idx]; r += a[n + idx]; r2 += a[2 * n + idx] }
+            let mean = r / count
+            score[idx] = Float(s / count)
+            rankMean[idx] = Float(mean)
+            rankStd[idx] = Float(max(0, r2 / count - mean * mean).squareRoot())
+        }
+        if normalizePerTarget {
+            for i in 0..<p {
+                var total: Float = 0
+                for c in 0..<m { total += score[c * p + i] }
+                if total > 0 { for c in 0..<m { score[c * p + i] /= total } }
+            }
+        }
+        return Attribution(scores: ScoreTensor(maxLag: L, variables: p, values: score),
+                           rankMean: ScoreTensor(maxLag: L, variables: p, values: rankMean),
+                           rankStd: ScoreTensor(maxLag: L, variables: p, values: rankStd),
+                           samples: samples.count, method: method)
+    }
+
+    /// rel[c], c = (ℓ−1)·p + j: the method's relevance of x_{j,t−ℓ} for target i in sample s.
+    /// Input index r·p + j holds source j at lag L − r (both tokenizations).
+    private static func relevance(_ method: AttributionMethod, _ model: Transformer, sample s: Int, target i: Int,
+                                  into rel: UnsafeMutablePointer<Float>) {
+        let c = model.config, L = c.maxLag, p = c.variables, base = s * L * p
+        if method == .attention {
+            model.meanAttention(sample: s, query: (L - 1) * p + i) { key, weight in
+                rel[(L - 1 - key / p) * p + key % p] = weight
+            }
+            return
+        }
+        let x = model.input + base, g = model.inputGradient + base
+        for r in 0..<L {
+            let dst = rel + (L - 1 - r) * p, xr = x + r * p, gr = g + r * p
+            if method == .gradient {
+                for j in 0..<p { dst[j] = gr[j] * gr[j] }
+            } else {
+                for j in 0..<p { dst[j] = xr[j] * gr[j] }
+            }
+        }
+    }
+
+    /// Adds one (sample, target)'s scores and ranks to the accumulator [score | rank | rank²].
+    private static func accumulate(_ rel: UnsafeMutablePointer<Float>, _ order: UnsafeMutablePointer<Int32>,
+                                   m: Int, target i: Int, p: Int, aggregation: ScoreAggregation,
+                                   into acc: UnsafeMutablePointer<Double>) {
+        let n = m * p
+        for c in 0..<m {
+            let v = Double(rel[c])
+            acc[c * p + i] += aggregation == .abs ? Swift.abs(v) : v * v
+            rel[c] = Swift.abs(rel[c])
+            order[c] = Int32(c)
+        }
+        // rank 1 = largest |R|; ties keep the lower candidate index first (lower lag, then source)
+        var sorted = UnsafeMutableBufferPointer(start: order, count: m)
+        sorted.sort { (a: Int32, b: Int32) -> Bool in
+            let ra = rel[Int(a)], rb = rel[Int(b)]
+            return ra != rb ? ra > rb : a < b
+        }
+        for (rank, c) in sorted.enumerated() {
+            let idx = Int(c) * p + i, r = Double(rank + 1)
+            acc[n + idx] += r
+            acc[2 * n + idx] += r * r
+        }
+    }
+
+    /// `count` windows spread evenly over all training windows (every domain).
+    public static func evaluationSamples(_ windows: WindowSet, count: Int) -> [WindowRef] {
+        let all = windows.train
+        let m = min(count, all.count)
+        return (0..<m).map { all[$0 * all.count / m] }
+    }
+}
