@@ -43,18 +43,7 @@ struct Run: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
-    @Option(name: .customLong("top-k"), help: "Edges kept per target variable (per-target top-k over sources and lags).")
-    var topK: Int = 3
-    @Option(name: .customLong("eval-samples"), help: "Windows averaged by the readout (spread over all domains).")
-    var evalSamples: Int = 1000
-    @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention (variable tokens only).")
-    var attribution: AttributionMethod = .gradient
-    @Option(help: "Score aggregation over samples: abs (mean |R|) or square (mean R²).")
-    var aggregate: ScoreAggregation = .abs
-    @Option(help: "Score normalisation: none, or per-target (each target's scores sum to 1).")
-    var normalize: ScoreNormalization = .none
-    @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
-    var truth: String?
+    @OptionGroup var readout: ReadoutOptions
 
     func validate() throws {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
@@ -69,11 +58,7 @@ struct Run: ParsableCommand {
         if patience < 0 { throw ValidationError("--patience must be ≥ 0 (got \(patience))") }
         if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1 (got \(evalEvery))") }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0 (got \(checkpointEvery))") }
-        if topK < 1 { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
-        if attribution == .attention && model.tokens != .variable {
-            throw ValidationError("--attribution attention needs --tokens variable (a step token mixes all variables)")
-        }
-        if evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
+        try readout.validate(tokens: model.tokens)
     }
 
     var trainingConfig: TrainingConfig {
@@ -90,10 +75,7 @@ struct Run: ParsableCommand {
         let dataset = try DatasetLoader.load(path: data, header: !noHeader)
         try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
         let p = dataset.variables.count
-        if model.topK(topK, exceeds: p) {
-            throw ValidationError("--top-k \(topK) exceeds the \(p * model.maxLag) candidate (source, lag) pairs per target")
-        }
-        let truthEdges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
+        let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag)
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
         try AtomicFile.makeDirectory(out)
 
@@ -112,48 +94,12 @@ struct Run: ParsableCommand {
             + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps")
         let summary = try trainer.train()
 
-        let samples = Attributor.evaluationSamples(trainer.windows, count: evalSamples)
-        let readout = try Attributor.compute(replicas: trainer.replicas, windows: trainer.windows, samples: samples,
-                                             method: attribution, aggregation: aggregate,
-                                             normalizePerTarget: normalize == .perTarget)
-        let scores = readout.scores
-        let edges = Binarizer.rowTopK(scores, k: topK)
-        try NPYScores.write(scores, to: out + "/scores.npy")
-        let provenance = [
-            "version": causewayVersion,
-            "command": CommandLine.arguments.joined(separator: " "),
-            "data": dataset.path,
-            "seed": String(seed),
-            "attribution": attribution.rawValue,
-            "binarize": "row-topk:\(topK)",
-            "steps": String(summary.steps),
-            "best_step": String(summary.bestStep),
-            "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
-        ]
-        try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
-                                  provenance: provenance, to: out + "/graph.json")
-        print("graph: \(edges.count) edges → \(out)/graph.json (scores: \(out)/scores.npy)")
-        if let truthEdges {
-            let lagged = EdgeMetrics.lagged(predicted: edges, truth: truthEdges)
-            let summaryMetrics = EdgeMetrics.summary(predicted: edges, truth: truthEdges)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-            try AtomicFile.write(try enc.encode(["lagged": lagged, "summary": summaryMetrics]), to: out + "/metrics.json")
-            print(String(format: "lagged:  precision %.3f  recall %.3f  F1 %.3f", lagged.precision, lagged.recall, lagged.f1))
-            print(String(format: "summary: precision %.3f  recall %.3f  F1 %.3f", summaryMetrics.precision,
-                         summaryMetrics.recall, summaryMetrics.f1))
-        }
+        try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
+                            out: out, provenance: [
+                                "seed": String(seed),
+                                "steps": String(summary.steps),
+                                "best_step": String(summary.bestStep),
+                                "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
+                            ])
     }
-}
-
-enum ScoreNormalization: String, CaseIterable, ExpressibleByArgument {
-    case none
-    case perTarget = "per-target"
-}
-
-extension AttributionMethod: ExpressibleByArgument {}
-extension ScoreAggregation: ExpressibleByArgument {}
-
-extension ModelOptions {
-    func topK(_ k: Int, exceeds p: Int) -> Bool { k > p * maxLag }
 }

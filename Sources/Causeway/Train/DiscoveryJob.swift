@@ -1,5 +1,5 @@
 /// Wires a validated dataset to windows, a model and a trainer: the single place that turns
-/// files into a training run, shared by the CLI and the end-to-end tests.
+/// files into a training run or a readout, shared by the CLI and the end-to-end tests.
 public struct DiscoveryJob {
     public let dataset: Dataset
     public let model: ModelConfig
@@ -17,10 +17,8 @@ public struct DiscoveryJob {
             + dataset.domains.map { "\($0.name):\($0.series.rows)" }.joined(separator: ",")
     }
 
-    /// Per-domain z-scoring (training rows only), windows, model (seeded) and trainer.
-    /// `workers`: threads of in-process data parallelism (nil = OPENBLAS_NUM_THREADS).
-    public func makeTrainer(reporter: ProgressReporter?, workers: Int? = nil) throws -> Trainer {
-        try model.validate()
+    /// Training and validation windows with per-domain z-scoring (training-part statistics).
+    public func makeWindows() throws -> WindowSet {
         var means: [[Float]] = [], invStds: [[Float]] = []
         for d in dataset.domains {
             let rows = WindowSet.trainingRows(rows: d.series.rows, validationFraction: training.validationFraction)
@@ -28,11 +26,34 @@ public struct DiscoveryJob {
             means.append(s.mean)
             invStds.append(s.invStd)
         }
-        let windows = WindowSet(sources: dataset.domains.map(\.series), maxLag: model.maxLag,
-                                validationFraction: training.validationFraction, mean: means, invStd: invStds)
+        return WindowSet(sources: dataset.domains.map(\.series), maxLag: model.maxLag,
+                         validationFraction: training.validationFraction, mean: means, invStd: invStds)
+    }
+
+    /// Windows, model (seeded) and trainer.
+    /// `workers`: threads of in-process data parallelism (nil = OPENBLAS_NUM_THREADS).
+    public func makeTrainer(reporter: ProgressReporter?, workers: Int? = nil) throws -> Trainer {
+        try model.validate()
+        let windows = try makeWindows()
         let batch = min(training.batch, max(1, windows.train.count))
         let replicas = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
         return try Trainer(replicas: replicas, windows: windows, config: training,
                            dataFingerprint: dataFingerprint, reporter: reporter)
+    }
+
+    /// The job a checkpoint was trained for, on `dataset` (which must be the same data).
+    public static func resuming(_ ck: Checkpoint, path: String, dataset: Dataset) throws -> DiscoveryJob {
+        let job = DiscoveryJob(dataset: dataset, model: ck.header.model, training: ck.header.training)
+        if ck.header.data != job.dataFingerprint {
+            throw CausewayError("checkpoint \(path) was trained on different data (\(ck.header.data)); --data has \(job.dataFingerprint)")
+        }
+        return job
+    }
+
+    /// Replicas holding the checkpoint's best parameters, for a readout without training.
+    public func replicas(loading ck: Checkpoint, batch: Int, workers: Int? = nil) -> ReplicaSet {
+        let r = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
+        r.primary.parameters.copy(from: ck.bestParameters)
+        return r
     }
 }
