@@ -34,8 +34,8 @@ extension Evaluation {
 
     /// A plain-text table for the terminal:
     /// ```
-    /// graph                precision  recall     F1   SHD   TP   FP   FN
-    /// lagged                   0.750   0.600  0.667     3 ...
+    /// graph               precision  recall     F1   SHD    TP    FP    FN
+    /// lagged                  0.750   0.600  0.667     3     3     1     2
     /// ```
     /// followed by AUROC/AUPRC lines ("n/a" when undefined).
     public var table: String {
@@ -45,7 +45,10 @@ extension Evaluation {
                          m.truePositives, m.falsePositives, m.falseNegatives)
         }
         func number(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
-        var lines = ["graph                precision  recall     F1   SHD    TP    FP    FN"]
+        let header = "graph".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + zip(["precision", "recall", "F1", "SHD", "TP", "FP", "FN"], [9, 8, 7, 6, 6, 6, 6])
+            .map { $0.leftPadded($1) }.joined()
+        var lines = [header]
         lines.append(row("lagged", lagged, shdLagged))
         lines.append(row("lagged, no self", laggedNoSelf, shdLaggedNoSelf))
         lines.append(row("summary", summary, shdSummary))
