@@ -32,4 +32,42 @@ import Testing
             #expect(Float(bitPattern: bits) == s.values[k])
         }
     }
+
+    @Test func readBackAndShapeChecks() throws {
+        let dir = TempFolder()
+        let path = dir.path + "/scores.npy"
+        let s = ScoreTensor(maxLag: 2, variables: 3, values: (0..<18).map { Float($0) / 7 - 1 } )
+        var withSpecials = s
+        withSpecials.values[3] = .nan
+        withSpecials.values[4] = -.infinity
+        try NPYScores.write(withSpecials, to: path)
+        let back = try NPYScores.read(path: path, maxLag: 2, variables: 3)
+        #expect(back.maxLag == 2 && back.variables == 3)
+        #expect(zip(back.values, withSpecials.values).allSatisfy { $0.bitPattern == $1.bitPattern })
+        expectError(path, "max lag 2", "max_lag 3") { _ = try NPYScores.read(path: path, maxLag: 3) }
+        expectError(path, "3 variables", "lists 4") { _ = try NPYScores.read(path: path, variables: 4) }
+
+        // Truncated payload, wrong rank, not NPY, missing.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let cut = dir.file("cut.npy", data: bytes.dropLast(4))
+        expectError(cut, "truncated") { _ = try NPYScores.read(path: cut) }
+        var header = scoresNPYHeaderForTests(shape: "(2, 3)")
+        header.append(Data(count: 24))
+        let flat = dir.file("flat.npy", data: header)
+        expectError(flat, "(max_lag, p, p)") { _ = try NPYScores.read(path: flat) }
+        let text = dir.file("text.npy", "hello")
+        expectError(text, "not an NPY file") { _ = try NPYScores.read(path: text) }
+        expectError(dir.path + "/none.npy", "does not exist") { _ = try NPYScores.read(path: dir.path + "/none.npy") }
+    }
+}
+
+/// A minimal NPY v1.0 `<f4` header with the given shape tuple text.
+private func scoresNPYHeaderForTests(shape: String) -> Data {
+    var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+    dict += String(repeating: " ", count: (64 - (10 + dict.utf8.count + 1) % 64) % 64) + "\n"
+    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+    data.append(UInt8(dict.utf8.count & 0xFF))
+    data.append(UInt8(dict.utf8.count >> 8))
+    data.append(contentsOf: Array(dict.utf8))
+    return data
 }

@@ -4,6 +4,17 @@
 /// source (then, for `globalTopK`, the lower target), so results are deterministic.
 /// NaN scores are never selected. Results are sorted by `LaggedEdge`'s order (target, source, lag).
 public enum Binarizer {
+    /// Applies `rule` to `s`: the explicit rules call `rowTopK`, `globalTopK` and `threshold`;
+    /// `.auto` calls `Binarizer.auto` (AutoBinarizer.swift).
+    public static func apply(_ rule: BinarizeRule, to s: ScoreTensor) -> [LaggedEdge] {
+        switch rule {
+        case .rowTopK(let k): return rowTopK(s, k: k)
+        case .globalTopK(let k): return globalTopK(s, k: k)
+        case .threshold(let t): return threshold(s, t)
+        case .auto: return auto(s)
+        }
+    }
+
     /// For every target: the `k` highest-scoring (source, lag) candidates
     /// (ties broken by lower lag, then lower source). `k ≤ 0` gives no edges; `k` larger than
     /// `maxLag * p` selects every non-NaN candidate.

@@ -5,7 +5,10 @@ public enum GraphWriter {
     /// graph.json layout (pretty-printed, keys sorted, written atomically, trailing newline):
     /// ```
     /// {
-    ///   "edges": [{"lag": l, "score": s, "source": name, "target": name}, ...],
+    ///   "attribution": "gradient",                      // only when given
+    ///   "binarize": "row-topk:3",                       // only when given
+    ///   "edges": [{"lag": l, "rank_mean": m, "rank_std": d,   // rank_* only when given
+    ///              "score": s, "source": name, "target": name}, ...],
     ///   "max_lag": L,
     ///   "provenance": {"key": "value", ...},          // only when non-empty
     ///   "summary_edges": [{"score": s, "source": name, "target": name}, ...],
@@ -15,20 +18,33 @@ public enum GraphWriter {
     /// `edges` are the given lagged edges (sorted by target, source, lag; duplicates dropped),
     /// each with its score S[lag, source, target]. `summary_edges` are the distinct
     /// source → target pairs of `edges`, each with the summary score (max of S over all lags).
-    /// Non-finite scores are written as `null`.
-    /// - Throws: `CausewayError` when `variables` does not match the tensor, an edge is out of
-    ///   range, or the file cannot be written.
+    /// `rankMean` / `rankStd` (same layout as `scores`, e.g. the mean and standard deviation of
+    /// each candidate's rank over attribution samples) add `rank_mean` / `rank_std` to every
+    /// lagged edge. `attribution` names the attribution method and `binarize` the rule
+    /// (`BinarizeRule.description`). Non-finite numbers are written as `null`.
+    /// - Throws: `CausewayError` when `variables` or a rank tensor does not match the tensor,
+    ///   an edge is out of range, or the file cannot be written.
     public static func writeJSON(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
+                                 attribution: String? = nil, binarize: String? = nil,
+                                 rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
                                  provenance: [String: String], to path: String) throws {
-        let data = try jsonData(edges: edges, scores: scores, variables: variables, provenance: provenance)
+        let data = try jsonData(edges: edges, scores: scores, variables: variables, attribution: attribution,
+                                binarize: binarize, rankMean: rankMean, rankStd: rankStd, provenance: provenance)
         try AtomicFile.write(data, to: path)
     }
 
     static func jsonData(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
+                         attribution: String? = nil, binarize: String? = nil,
+                         rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
                          provenance: [String: String]) throws -> Data {
         let p = scores.variables
         guard variables.count == p else {
             throw CausewayError("graph.json: \(variables.count) variable names for a score tensor over \(p) variables")
+        }
+        for (name, t) in [("rank_mean", rankMean), ("rank_std", rankStd)] {
+            if let t, t.maxLag != scores.maxLag || t.variables != p {
+                throw CausewayError("graph.json: \(name) tensor has shape [\(t.maxLag), \(t.variables), \(t.variables)], scores have [\(scores.maxLag), \(p), \(p)]")
+            }
         }
         let unique = Set(edges).sorted()
         for e in unique where !(0..<p).contains(e.source) || !(0..<p).contains(e.target)
@@ -41,8 +57,11 @@ public enum GraphWriter {
         }
         let summary = scores.summary()
         let edgeObjects: [[String: Any]] = unique.map { e in
-            ["source": variables[e.source], "target": variables[e.target], "lag": e.lag,
-             "score": number(scores[e.lag, e.source, e.target])]
+            var o: [String: Any] = ["source": variables[e.source], "target": variables[e.target], "lag": e.lag,
+                                    "score": number(scores[e.lag, e.source, e.target])]
+            if let rankMean { o["rank_mean"] = number(rankMean[e.lag, e.source, e.target]) }
+            if let rankStd { o["rank_std"] = number(rankStd[e.lag, e.source, e.target]) }
+            return o
         }
         let summaryObjects: [[String: Any]] = Set(unique.map(\.summary)).sorted().map { e in
             ["source": variables[e.source], "target": variables[e.target],
@@ -55,6 +74,8 @@ public enum GraphWriter {
             "summary_edges": summaryObjects,
         ]
         if !provenance.isEmpty { root["provenance"] = provenance }
+        if let attribution { root["attribution"] = attribution }
+        if let binarize { root["binarize"] = binarize }
         do {
             var data = try JSONSerialization.data(
                 withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -33,3 +33,52 @@ fileprivate func scoresNPYHeader(shape: [Int]) -> Data {
     data.append(contentsOf: Array(dict.utf8))
     return data
 }
+
+extension NPYScores {
+    /// Reads a score tensor written by `write` (or by numpy: `<f4` or `<f8`, C order, NPY v1–3)
+    /// of shape [maxLag, p, p]. When `maxLag` / `variables` are given (e.g. from graph.json) the
+    /// shape must match them. NaN and ±∞ are kept (they are legitimate scores).
+    /// - Throws: `CausewayError` naming the file: missing, not NPY, unsupported dtype,
+    ///   Fortran order, wrong rank or shape, truncated data.
+    public static func read(path: String, maxLag: Int? = nil, variables: Int? = nil) throws -> ScoreTensor {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw CausewayError("\(path) \(reason)")
+        }
+        let bytes = [UInt8](data)
+        let header = try bytes.withUnsafeBytes { try NPYFormat.parseHeader($0, file: path) }
+        guard !header.fortranOrder else { throw CausewayError("\(path): fortran_order is True; expected C order") }
+        guard header.shape.count == 3, header.shape[1] == header.shape[2], header.shape[0] >= 1, header.shape[1] >= 1 else {
+            throw CausewayError("\(path): expected a score array of shape (max_lag, p, p), found \(header.shape)")
+        }
+        let (L, p) = (header.shape[0], header.shape[1])
+        if let maxLag, maxLag != L {
+            throw CausewayError("\(path): shape \(header.shape) has max lag \(L) but graph.json says max_lag \(maxLag)")
+        }
+        if let variables, variables != p {
+            throw CausewayError("\(path): shape \(header.shape) has \(p) variables but graph.json lists \(variables)")
+        }
+        let n = L * p * p
+        let needed = n * header.dtype.size
+        let available = bytes.count - header.dataOffset
+        guard available >= needed else {
+            throw CausewayError("\(path): truncated: shape \(header.shape) needs \(needed) bytes of data, file has \(available)")
+        }
+        var values = [Float](repeating: 0, count: n)
+        bytes.withUnsafeBytes { raw in
+            let base = raw.baseAddress! + header.dataOffset
+            for k in 0..<n {
+                switch header.dtype {
+                case .float32:
+                    values[k] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))
+                case .float64:
+                    values[k] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))))
+                }
+            }
+        }
+        return ScoreTensor(maxLag: L, variables: p, values: values)
+    }
+}

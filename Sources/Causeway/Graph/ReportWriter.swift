@@ -1,0 +1,219 @@
+import Foundation
+
+/// Everything `report.html` shows.
+public struct ReportInput {
+    public var variables: [String]
+    public var maxLag: Int
+    public var scores: ScoreTensor
+    /// The predicted (binarised) lagged edges.
+    public var edges: [LaggedEdge]
+    /// Optional per-candidate rank statistics, indexed like `scores`.
+    public var rankMean: ScoreTensor?, rankStd: ScoreTensor?
+    public var trainingLog: [TrainingPoint]
+    public var evaluation: Evaluation?
+    public var truth: [LaggedEdge]?
+    public var title: String
+    public var provenance: [String: String]
+
+    public init(variables: [String], maxLag: Int, scores: ScoreTensor, edges: [LaggedEdge],
+                rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil, trainingLog: [TrainingPoint] = [],
+                evaluation: Evaluation? = nil, truth: [LaggedEdge]? = nil, title: String,
+                provenance: [String: String] = [:]) {
+        self.variables = variables
+        self.maxLag = maxLag
+        self.scores = scores
+        self.edges = edges
+        self.rankMean = rankMean
+        self.rankStd = rankStd
+        self.trainingLog = trainingLog
+        self.evaluation = evaluation
+        self.truth = truth
+        self.title = title
+        self.provenance = provenance
+    }
+}
+
+/// Writes `report.html`: one self-contained page (inline CSS and SVG; no JavaScript, no network).
+///
+/// Sections, in order: header (title, size of the problem, provenance); metrics (when an
+/// evaluation is given); training and validation loss against step; the score heatmap (rows =
+/// targets, columns = sources grouped in lag blocks, predicted edges outlined, true edges dotted);
+/// the summary graph on a circle; the table of predicted edges.
+/// All names are HTML-escaped. Written atomically.
+public enum ReportWriter {
+    /// - Throws: `CausewayError` when the inputs disagree in shape or an edge is out of range,
+    ///   or the file cannot be written.
+    public static func write(_ input: ReportInput, to path: String) throws {
+        try AtomicFile.write(try html(input), to: path)
+    }
+
+    static func html(_ r: ReportInput) throws -> String {
+        let p = r.variables.count
+        guard r.scores.variables == p, r.scores.maxLag == r.maxLag else {
+            throw CausewayError("report.html: \(p) variables and max lag \(r.maxLag) for a score tensor of shape [\(r.scores.maxLag), \(r.scores.variables), \(r.scores.variables)]")
+        }
+        for (name, t) in [("rank mean", r.rankMean), ("rank std", r.rankStd)] {
+            if let t, t.maxLag != r.maxLag || t.variables != p {
+                throw CausewayError("report.html: \(name) tensor has shape [\(t.maxLag), \(t.variables), \(t.variables)], scores have [\(r.maxLag), \(p), \(p)]")
+            }
+        }
+        for e in r.edges where !(0..<p).contains(e.source) || !(0..<p).contains(e.target) || !(1...r.maxLag).contains(e.lag) {
+            throw CausewayError("report.html: edge \(e.source)→\(e.target) at lag \(e.lag) is outside \(p) variables and lags 1...\(r.maxLag)")
+        }
+        for e in r.truth ?? [] where !(0..<p).contains(e.source) || !(0..<p).contains(e.target) {
+            throw CausewayError("report.html: true edge \(e.source)→\(e.target) is outside the \(p) variables")
+        }
+
+        let edges = Set(r.edges).sorted()
+        var page = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(r.title))</title>
+            <style>\(css)</style>
+            </head>
+            <body>
+            <header>
+            <h1>\(escape(r.title))</h1>
+            <p class="lead">\(p) variables · max lag \(r.maxLag) · \(edges.count) predicted lagged edge\(edges.count == 1 ? "" : "s") · \(Set(edges.map(\.summary)).count) summary edge\(Set(edges.map(\.summary)).count == 1 ? "" : "s")\(r.truth.map { " · \(Set($0).count) true lagged edges" } ?? "")</p>
+
+            """
+        if !r.provenance.isEmpty {
+            page += "<table class=\"prov\">\n"
+            for key in r.provenance.keys.sorted() {
+                page += "<tr><th>\(escape(key))</th><td>\(escape(r.provenance[key]!))</td></tr>\n"
+            }
+            page += "</table>\n"
+        }
+        page += "</header>\n"
+
+        if let ev = r.evaluation {
+            page += section("Metrics", id: "metrics", metricsTable(ev))
+        }
+        page += section("Training", id: "training",
+                        r.trainingLog.isEmpty ? "<p class=\"note\">No training log.</p>" : ReportCharts.lossChart(r.trainingLog))
+        page += section("Scores", id: "heatmap",
+                        "<p class=\"note\">S[ℓ, source, target]: rows are targets, columns are sources grouped by lag. "
+                        + "Hover a cell for its value.</p>\n"
+                        + ReportCharts.heatmap(scores: r.scores, variables: r.variables, edges: Set(edges),
+                                               truth: r.truth.map(Set.init)))
+        page += section("Summary graph", id: "graph",
+                        "<p class=\"note\">An arrow source → target when the target has a predicted parent at any lag; "
+                        + "width grows with the summary score (max over lags).</p>\n"
+                        + ReportCharts.summaryGraph(scores: r.scores, variables: r.variables, edges: edges,
+                                                    truth: r.truth))
+        page += section("Predicted edges", id: "edges", edgeTable(r, edges))
+        page += "<footer>Causeway \(escape(causewayVersion)) · self-contained report, no scripts</footer>\n</body>\n</html>\n"
+        return page
+    }
+
+    static func section(_ title: String, id: String, _ body: String) -> String {
+        "<section id=\"\(id)\">\n<h2>\(escape(title))</h2>\n\(body)\n</section>\n"
+    }
+
+    static func metricsTable(_ ev: Evaluation) -> String {
+        func row(_ name: String, _ m: EdgeMetrics, _ shd: Int) -> String {
+            "<tr><th>\(name)</th><td>\(fmt3(m.precision))</td><td>\(fmt3(m.recall))</td><td>\(fmt3(m.f1))</td>"
+                + "<td>\(shd)</td><td>\(m.truePositives)</td><td>\(m.falsePositives)</td><td>\(m.falseNegatives)</td></tr>\n"
+        }
+        func opt(_ v: Double?) -> String { v.map(fmt3) ?? "n/a" }
+        var s = "<div class=\"tables\">\n<table class=\"num\">\n<thead><tr><th>graph</th><th>precision</th><th>recall</th>"
+            + "<th>F1</th><th>SHD</th><th>TP</th><th>FP</th><th>FN</th></tr></thead>\n<tbody>\n"
+        s += row("lagged", ev.lagged, ev.shdLagged)
+        s += row("lagged, no self-loops", ev.laggedNoSelf, ev.shdLaggedNoSelf)
+        s += row("summary", ev.summary, ev.shdSummary)
+        s += row("summary, no self-loops", ev.summaryNoSelf, ev.shdSummaryNoSelf)
+        s += "</tbody>\n</table>\n<table class=\"num\">\n<thead><tr><th>ranking</th><th>AUROC</th><th>AUPRC</th></tr></thead>\n<tbody>\n"
+        s += "<tr><th>lagged</th><td>\(opt(ev.aurocLagged))</td><td>\(opt(ev.auprcLagged))</td></tr>\n"
+        s += "<tr><th>summary</th><td>\(opt(ev.aurocSummary))</td><td>\(opt(ev.auprcSummary))</td></tr>\n"
+        s += "</tbody>\n</table>\n</div>\n"
+        s += "<p class=\"note\">SHD = FP + FN (each directed edge is one insertion or deletion; a reversed summary edge counts 2). "
+            + "AUROC/AUPRC rank all candidates by score"
+            + (ev.truthBeyondMaxLag > 0 ? "; \(ev.truthBeyondMaxLag) true edge(s) beyond the max lag count as missed" : "")
+            + ".</p>\n"
+        return s
+    }
+
+    static func edgeTable(_ r: ReportInput, _ edges: [LaggedEdge]) -> String {
+        guard !edges.isEmpty else { return "<p class=\"note\">No edges were selected.</p>" }
+        let truth = r.truth.map(Set.init)
+        let ordered = edges.sorted { a, b in
+            let sa = r.scores[a.lag, a.source, a.target], sb = r.scores[b.lag, b.source, b.target]
+            if sa != sb { return sa > sb }
+            return a < b
+        }
+        var s = "<table class=\"num edges\">\n<thead><tr><th>#</th><th>source</th><th>target</th><th>lag</th><th>score</th>"
+        if r.rankMean != nil { s += "<th>rank mean</th>" }
+        if r.rankStd != nil { s += "<th>rank std</th>" }
+        if truth != nil { s += "<th>in truth</th>" }
+        s += "</tr></thead>\n<tbody>\n"
+        for (k, e) in ordered.enumerated() {
+            s += "<tr><td>\(k + 1)</td><td class=\"name\">\(escape(r.variables[e.source]))</td>"
+                + "<td class=\"name\">\(escape(r.variables[e.target]))</td><td>\(e.lag)</td>"
+                + "<td>\(fmtScore(r.scores[e.lag, e.source, e.target]))</td>"
+            if let m = r.rankMean { s += "<td>\(fmtScore(m[e.lag, e.source, e.target]))</td>" }
+            if let d = r.rankStd { s += "<td>\(fmtScore(d[e.lag, e.source, e.target]))</td>" }
+            if let truth {
+                s += truth.contains(e) ? "<td class=\"yes\">yes</td>" : "<td class=\"no\">no</td>"
+            }
+            s += "</tr>\n"
+        }
+        s += "</tbody>\n</table>\n"
+        return s
+    }
+
+    /// HTML/XML text and attribute escaping.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func fmt3(_ v: Double) -> String { String(format: "%.3f", v) }
+
+    static func fmtScore(_ v: Float) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "∞" : "−∞" }
+        return String(format: "%.4g", Double(v))
+    }
+
+    static let css = """
+
+        :root { --ink: #1f2937; --muted: #6b7280; --line: #e5e7eb; --card: #ffffff; --bg: #f6f7f9; --accent: #1d4ed8; }
+        * { box-sizing: border-box; }
+        body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 40px; background: var(--bg); color: var(--ink);
+               font: 15px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+        h1 { font-size: 26px; margin: 0 0 4px; letter-spacing: -0.01em; }
+        h2 { font-size: 18px; margin: 0 0 12px; color: var(--accent); }
+        header, section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin-bottom: 18px; }
+        .lead { margin: 0 0 10px; color: var(--muted); }
+        .note { color: var(--muted); font-size: 13px; margin: 4px 0 10px; }
+        table { border-collapse: collapse; font-size: 13px; }
+        th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+        thead th { color: var(--muted); font-weight: 600; border-bottom: 2px solid var(--line); }
+        table.num td { text-align: right; font-variant-numeric: tabular-nums; }
+        table.num td.name { text-align: left; }
+        table.prov th { color: var(--muted); font-weight: 500; white-space: nowrap; }
+        table.prov td { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+        .tables { display: flex; flex-wrap: wrap; gap: 28px; align-items: flex-start; }
+        td.yes { color: #15803d; font-weight: 600; }
+        td.no { color: #b91c1c; }
+        svg { display: block; max-width: 100%; height: auto; margin: 6px 0; }
+        svg.graph { margin: 6px auto; }
+        svg text { font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; fill: #374151; }
+        footer { color: var(--muted); font-size: 12px; text-align: center; }
+
+        """
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// `causeway evaluate`: scores a finished run folder against a truth file.
+public enum RunEvaluation {
+    /// Reads `dir/graph.json` (variables, max lag, edges) and `dir/scores.npy` (shape checked
+    /// against graph.json), reads the truth CSV with graph.json's variable names, evaluates, and
+    /// writes `dir/metrics.json` atomically (`Evaluation` as pretty-printed JSON, keys sorted,
+    /// absent AUROC/AUPRC as null).
+    /// - Throws: `CausewayError` naming the file at fault; nothing is written on error.
+    @discardableResult
+    public static func evaluate(runDirectory dir: String, truthPath: String) throws -> Evaluation {
+        let graph = try GraphFile.read(path: dir + "/graph.json")
+        let scores = try NPYScores.read(path: dir + "/scores.npy", maxLag: graph.maxLag, variables: graph.variables.count)
+        let truth = try TruthFile.read(path: truthPath, variables: graph.variables)
+        let evaluation = Evaluation.evaluate(predicted: graph.edges, scores: scores, truth: truth)
+        try AtomicFile.write(try evaluation.jsonData(), to: dir + "/metrics.json")
+        return evaluation
+    }
+}
+
+extension Evaluation {
+    /// Pretty-printed, sorted-key JSON with a trailing newline.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            var data = try encoder.encode(self)
+            data.append(UInt8(ascii: "\n"))
+            return data
+        } catch {
+            throw CausewayError("metrics.json: cannot encode JSON: \(error.localizedDescription)")
+        }
+    }
+
+    /// A plain-text table for the terminal:
+    /// ```
+    /// graph               precision  recall     F1   SHD    TP    FP    FN
+    /// lagged                  0.750   0.600  0.667     3     3     1     2
+    /// ```
+    /// followed by AUROC/AUPRC lines ("n/a" when undefined).
+    public var table: String {
+        func row(_ name: String, _ m: EdgeMetrics, _ shd: Int) -> String {
+            name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                + String(format: "%9.3f %7.3f %6.3f %5d %5d %5d %5d", m.precision, m.recall, m.f1, shd,
+                         m.truePositives, m.falsePositives, m.falseNegatives)
+        }
+        func number(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
+        let header = "graph".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + zip(["precision", "recall", "F1", "SHD", "TP", "FP", "FN"], [9, 8, 7, 6, 6, 6, 6])
+            .map { $0.leftPadded($1) }.joined()
+        var lines = [header]
+        lines.append(row("lagged", lagged, shdLagged))
+        lines.append(row("lagged, no self", laggedNoSelf, shdLaggedNoSelf))
+        lines.append(row("summary", summary, shdSummary))
+        lines.append(row("summary, no self", summaryNoSelf, shdSummaryNoSelf))
+        lines.append("")
+        lines.append("ranking              AUROC   AUPRC")
+        lines.append("lagged".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + number(aurocLagged).leftPadded(6) + number(auprcLagged).leftPadded(8))
+        lines.append("summary".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + number(aurocSummary).leftPadded(6) + number(auprcSummary).leftPadded(8))
+        if truthBeyondMaxLag > 0 {
+            lines.append("(\(truthBeyondMaxLag) true edge(s) have a lag beyond max_lag: counted as missed, scored −∞)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Causeway
+
+/// `causeway evaluate`: compares a finished run with a known graph.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score a run's graph against a true graph.",
+        discussion: """
+            Reads DIR/graph.json and DIR/scores.npy, compares them with --truth (CSV: \
+            source,target,lag with variable names), prints precision, recall, F1 and SHD for the \
+            lagged and summary graphs (with and without self-loops) and AUROC/AUPRC of the scores, \
+            and writes DIR/metrics.json.
+            """)
+
+    @Option(name: .customLong("run"), help: "Run folder (holds graph.json and scores.npy).") var runDirectory: String
+    @Option(help: "True graph, CSV with header source,target,lag.") var truth: String
+
+    func run() throws {
+        let evaluation = try RunEvaluation.evaluate(runDirectory: runDirectory, truthPath: truth)
+        print(evaluation.table, terminator: "")
+        print("metrics → \(runDirectory)/metrics.json")
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Causeway
+
+/// `causeway evaluate` end to end through the library: files written as `run` writes them,
+/// then `RunEvaluation.evaluate` reads them back, evaluates and writes metrics.json.
+@Suite struct EvaluateCommandTests {
+    static func writeRun(in dir: TempFolder) throws -> (ScoreTensor, [LaggedEdge]) {
+        // p = 3, L = 2.
+        var s = ScoreTensor(maxLag: 2, variables: 3)
+        s[1, 0, 1] = 0.9
+        s[2, 1, 2] = 0.7
+        s[1, 2, 2] = 0.5
+        s[1, 1, 0] = 0.3
+        let edges = [LaggedEdge(source: 0, target: 1, lag: 1), LaggedEdge(source: 1, target: 2, lag: 2),
+                     LaggedEdge(source: 1, target: 0, lag: 1)]
+        try NPYScores.write(s, to: dir.path + "/scores.npy")
+        try GraphWriter.writeJSON(edges: edges, scores: s, variables: ["a", "b", "c"], provenance: [:],
+                                  to: dir.path + "/graph.json")
+        return (s, edges)
+    }
+
+    @Test func evaluatesAndWritesMetrics() throws {
+        let dir = TempFolder()
+        let (s, edges) = try Self.writeRun(in: dir)
+        let truthPath = dir.file("truth.csv", "source,target,lag\na,b,1\nb,c,2\nc,c,1\n")
+        let ev = try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truthPath)
+        let truth = [LaggedEdge(source: 0, target: 1, lag: 1), LaggedEdge(source: 1, target: 2, lag: 2),
+                     LaggedEdge(source: 2, target: 2, lag: 1)]
+        #expect(ev == Evaluation.evaluate(predicted: edges, scores: s, truth: truth))
+        // TP a→b@1, b→c@2; FP b→a@1; FN c→c@1.
+        #expect(ev.lagged == EdgeMetrics(truePositives: 2, falsePositives: 1, falseNegatives: 1))
+        #expect(ev.shdLagged == 2)
+        // Ranking: positives 0.9, 0.7, 0.5 are the three highest of 18 scores (0.3 is a negative).
+        #expect(ev.aurocLagged == 1)
+        #expect(ev.auprcLagged == 1)
+
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/metrics.json"))
+        #expect(try JSONDecoder().decode(Evaluation.self, from: data) == ev)
+        let table = ev.table
+        #expect(table.contains("lagged, no self"))
+        #expect(table.contains("summary") && table.contains("AUROC"))
+        #expect(table.contains("    0.667   0.667  0.667     2     2     1     1"))
+    }
+
+    @Test func errorsNameTheFileAndWriteNothing() throws {
+        let dir = TempFolder()
+        _ = try Self.writeRun(in: dir)
+        let badTruth = dir.file("truth.csv", "source,target,lag\na,zz,1\n")
+        expectError(badTruth, "line 2", "zz") { try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: badTruth) }
+        // scores.npy that disagrees with graph.json.
+        try NPYScores.write(ScoreTensor(maxLag: 3, variables: 3), to: dir.path + "/scores.npy")
+        let truth = dir.file("ok.csv", "source,target,lag\na,b,1\n")
+        expectError("scores.npy", "max_lag 2") { try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truth) }
+        try FileManager.default.removeItem(atPath: dir.path + "/graph.json")
+        expectError("graph.json", "does not exist") { try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truth) }
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/metrics.json"))
+    }
+}
