@@ -21,13 +21,25 @@ struct ReadoutOptions: ParsableArguments {
     var normalize: ScoreNormalization = .none
     @Option(name: .customLong("eval-samples"), help: "Windows averaged by the readout (spread over all domains).")
     var evalSamples: Int = 1000
-    @Option(name: .customLong("top-k"), help: "Edges kept per target variable (per-target top-k over sources and lags).")
-    var topK: Int = 3
+    @Option(help: "Binarization: auto (no ground truth needed), row-topk:K, global-topk:K or threshold:T.")
+    var binarize: String?
+    @Option(name: .customLong("top-k"), help: "Shorthand for --binarize row-topk:K.")
+    var topK: Int?
     @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
     var truth: String?
 
+    /// The binarization rule from --binarize / --top-k (default auto).
+    var rule: BinarizeRule {
+        get throws {
+            if let topK { return .rowTopK(topK) }
+            return try binarize.map { try BinarizeRule(parsing: $0) } ?? .auto
+        }
+    }
+
     func validate() throws {
-        if topK < 1 { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
+        if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
+        if topK != nil && binarize != nil { throw ValidationError("give --binarize or --top-k, not both") }
+        do { _ = try rule } catch let e as CausewayError { throw ValidationError(e.message) }
         if evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
     }
 
@@ -41,39 +53,56 @@ struct ReadoutOptions: ParsableArguments {
     /// before any training).
     func checkInputs(dataset: Dataset, maxLag: Int) throws -> [LaggedEdge]? {
         let p = dataset.variables.count
-        if topK > p * maxLag {
-            throw ValidationError("--top-k \(topK) exceeds the \(p * maxLag) candidate (source, lag) pairs per target")
+        if case .rowTopK(let k) = try rule, k > p * maxLag {
+            throw ValidationError("row-topk:\(k) exceeds the \(p * maxLag) candidate (source, lag) pairs per target")
         }
         return try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
     }
 
-    /// Attribution → scores → graph → files in `out`; prints where they are and, with truth, the metrics.
+    /// Attribution → scores → graph → files in `out` (scores.npy, graph.json, adjacency.csv,
+    /// graph.dot, report.html, and metrics.json with truth); prints where they are and the metrics.
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
                  out: String, provenance extra: [String: String]) throws {
+        let rule = try rule
         let samples = Attributor.evaluationSamples(windows, count: evalSamples)
         let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
                                              method: attribution, aggregation: aggregate,
                                              normalizePerTarget: normalize == .perTarget)
         let scores = readout.scores
-        let edges = Binarizer.rowTopK(scores, k: topK)
-        try NPYScores.write(scores, to: out + "/scores.npy")
+        let edges = Binarizer.apply(rule, to: scores)
+        let evaluation = truthEdges.map { Evaluation.evaluate(predicted: edges, scores: scores, truth: $0) }
         var provenance = extra
         provenance["version"] = causewayVersion
         provenance["command"] = CommandLine.arguments.joined(separator: " ")
         provenance["data"] = dataset.path
-        provenance["attribution"] = attribution.rawValue
-        provenance["binarize"] = "row-topk:\(topK)"
+        provenance["data_sha256"] = try dataset.contentDigest()
+        provenance["eval_samples"] = String(readout.samples)
+        provenance["threads"] = String(replicas.workers)
+
+        try NPYScores.write(scores, to: out + "/scores.npy")
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
+                                  attribution: attribution.rawValue, binarize: rule.description,
+                                  rankMean: readout.rankMean, rankStd: readout.rankStd,
                                   provenance: provenance, to: out + "/graph.json")
-        print("graph: \(edges.count) edges → \(out)/graph.json (scores: \(out)/scores.npy)")
-        if let truthEdges {
-            let lagged = EdgeMetrics.lagged(predicted: edges, truth: truthEdges)
-            let summary = EdgeMetrics.summary(predicted: edges, truth: truthEdges)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-            try AtomicFile.write(try enc.encode(["lagged": lagged, "summary": summary]), to: out + "/metrics.json")
-            print(String(format: "lagged:  precision %.3f  recall %.3f  F1 %.3f", lagged.precision, lagged.recall, lagged.f1))
-            print(String(format: "summary: precision %.3f  recall %.3f  F1 %.3f", summary.precision, summary.recall, summary.f1))
-        }
+        try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
+        try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")
+        let logPath = out + "/train_log.jsonl"
+        let log = FileManager.default.fileExists(atPath: logPath) ? try TrainingLogReader.read(path: logPath) : []
+        try ReportWriter.write(ReportInput(variables: dataset.variables, maxLag: scores.maxLag, scores: scores, edges: edges,
+                                           rankMean: readout.rankMean, rankStd: readout.rankStd, trainingLog: log,
+                                           evaluation: evaluation, truth: truthEdges,
+                                           title: "Causeway: \(datasetTitle(dataset.path))",
+                                           provenance: provenance),
+                               to: out + "/report.html")
+        if let evaluation { try AtomicFile.write(try evaluation.jsonData(), to: out + "/metrics.json") }
+
+        print("graph: \(edges.count) edges (\(attribution.rawValue), \(rule)) → \(out)/graph.json, report: \(out)/report.html")
+        if let evaluation { print(evaluation.table, terminator: "") }
     }
+}
+
+/// A short name for a data path: the file name, or the folder name for a manifest.json.
+func datasetTitle(_ path: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    return url.lastPathComponent == "manifest.json" ? url.deletingLastPathComponent().lastPathComponent : url.lastPathComponent
 }
