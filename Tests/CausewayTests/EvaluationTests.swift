@@ -124,3 +124,21 @@ import Testing
         #expect(try JSONDecoder().decode(Evaluation.self, from: data) == ev)
     }
 }
+
+@Suite struct OracleBinarizationTests {
+    @Test func oracleTakesEachTargetsTrueInDegree() {
+        // p = 2, L = 2. Target 0 has two true parents, target 1 one; the oracle keeps the top 2
+        // of target 0 and the top 1 of target 1, whatever the predicted edges were.
+        var s = ScoreTensor(maxLag: 2, variables: 2)
+        s[1, 0, 0] = 0.9; s[2, 1, 0] = 0.8; s[1, 1, 0] = 0.1; s[2, 0, 0] = 0.05   // target 0
+        s[1, 0, 1] = 0.2; s[2, 0, 1] = 0.7; s[1, 1, 1] = 0.3                    // target 1
+        let truth = [LaggedEdge(source: 0, target: 0, lag: 1), LaggedEdge(source: 1, target: 0, lag: 2),
+                     LaggedEdge(source: 0, target: 1, lag: 1)]
+        let e = Evaluation.evaluate(predicted: [], scores: s, truth: truth)
+        // lagged oracle: {0→0@1, 1→0@2} ∪ {0→1@2}: 2 TP, 1 FP (wrong lag), 1 FN
+        #expect(e.oracleLagged.truePositives == 2 && e.oracleLagged.falsePositives == 1 && e.oracleLagged.falseNegatives == 1)
+        // summary oracle: target 0 keeps 2 sources {0, 1}, target 1 keeps 1 source: 0 (max 0.7 > 0.3)
+        #expect(e.oracleSummary.truePositives == 3 && e.oracleSummary.falsePositives == 0)
+        #expect(e.lagged.truePositives == 0)
+    }
+}

@@ -20,8 +20,15 @@ public enum Binarizer {
     /// `maxLag * p` selects every non-NaN candidate.
     public static func rowTopK(_ s: ScoreTensor, k: Int) -> [LaggedEdge] {
         guard k > 0 else { return [] }
+        return rowTopK(s, perTarget: [Int](repeating: k, count: s.variables))
+    }
+
+    /// Per-target top-k with a different k for every target (`perTarget[i]` edges into i).
+    public static func rowTopK(_ s: ScoreTensor, perTarget: [Int]) -> [LaggedEdge] {
         var edges: [LaggedEdge] = []
         for target in 0..<s.variables {
+            let k = perTarget[target]
+            guard k > 0 else { continue }
             var row: [(score: Float, edge: LaggedEdge)] = []
             row.reserveCapacity(s.maxLag * s.variables)
             for lag in 1...s.maxLag {

@@ -25,6 +25,10 @@ public struct Evaluation: Codable, Equatable, Sendable {
     public var aurocSummary: Double?, auprcSummary: Double?
     /// True lagged edges whose lag exceeds the score tensor's max lag (unscorable positives).
     public var truthBeyondMaxLag: Int
+    /// The oracle binarization: per target, its true number of lagged parents taken from the top
+    /// of its scores (lagged), and its true number of summary parents from the top of its
+    /// max-over-lag scores (summary). Separates ranking quality from the choice of k.
+    public var oracleLagged: EdgeMetrics, oracleSummary: EdgeMetrics
 
     public static func evaluate(predicted: [LaggedEdge], scores: ScoreTensor, truth: [LaggedEdge]) -> Evaluation {
         let noSelfPredicted = predicted.filter { $0.source != $0.target }
@@ -74,7 +78,23 @@ public struct Evaluation: Codable, Equatable, Sendable {
             auprcLagged: Ranking.averagePrecision(scores: laggedScores, labels: laggedLabels),
             aurocSummary: Ranking.auroc(scores: summaryScores, labels: summaryLabels),
             auprcSummary: Ranking.averagePrecision(scores: summaryScores, labels: summaryLabels),
-            truthBeyondMaxLag: beyond)
+            truthBeyondMaxLag: beyond,
+            oracleLagged: oracleLagged(scores, truth), oracleSummary: oracleSummary(scores, truth))
+    }
+
+    private static func oracleLagged(_ s: ScoreTensor, _ truth: [LaggedEdge]) -> EdgeMetrics {
+        var k = [Int](repeating: 0, count: s.variables)
+        for e in Set(truth) { k[e.target] += 1 }
+        return EdgeMetrics.lagged(predicted: Binarizer.rowTopK(s, perTarget: k), truth: truth)
+    }
+
+    private static func oracleSummary(_ s: ScoreTensor, _ truth: [LaggedEdge]) -> EdgeMetrics {
+        let p = s.variables
+        var k = [Int](repeating: 0, count: p)
+        for e in Set(truth.map(\.summary)) { k[e.target] += 1 }
+        // a one-lag tensor of the max-over-lag scores: its top-k per target are summary edges
+        let summary = ScoreTensor(maxLag: 1, variables: p, values: s.summary())
+        return EdgeMetrics.summary(predicted: Binarizer.rowTopK(summary, perTarget: k), truth: truth)
     }
 
     private static func rankScore(_ v: Float) -> Double { v.isNaN ? -.infinity : Double(v) }
@@ -83,6 +103,7 @@ public struct Evaluation: Codable, Equatable, Sendable {
         case lagged, summary, laggedNoSelf, summaryNoSelf
         case shdLagged, shdSummary, shdLaggedNoSelf, shdSummaryNoSelf
         case aurocLagged, auprcLagged, aurocSummary, auprcSummary, truthBeyondMaxLag
+        case oracleLagged, oracleSummary
     }
 
     /// Like the synthesized encoding, except that absent AUROC/AUPRC are written as null
@@ -102,6 +123,8 @@ public struct Evaluation: Codable, Equatable, Sendable {
         try c.encode(aurocSummary, forKey: .aurocSummary)
         try c.encode(auprcSummary, forKey: .auprcSummary)
         try c.encode(truthBeyondMaxLag, forKey: .truthBeyondMaxLag)
+        try c.encode(oracleLagged, forKey: .oracleLagged)
+        try c.encode(oracleSummary, forKey: .oracleSummary)
     }
 }
 

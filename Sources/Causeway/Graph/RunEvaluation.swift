@@ -53,6 +53,8 @@ extension Evaluation {
         lines.append(row("lagged, no self", laggedNoSelf, shdLaggedNoSelf))
         lines.append(row("summary", summary, shdSummary))
         lines.append(row("summary, no self", summaryNoSelf, shdSummaryNoSelf))
+        lines.append(row("oracle k, lagged", oracleLagged, oracleLagged.falsePositives + oracleLagged.falseNegatives))
+        lines.append(row("oracle k, summary", oracleSummary, oracleSummary.falsePositives + oracleSummary.falseNegatives))
         lines.append("")
         lines.append("ranking              AUROC   AUPRC")
         lines.append("lagged".padding(toLength: 20, withPad: " ", startingAt: 0)
