@@ -14,7 +14,7 @@ extension ScoreAggregation: ExpressibleByArgument {}
 /// output files.
 struct ReadoutOptions: ParsableArguments {
     @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention (variable tokens only).")
-    var attribution: AttributionMethod = .gradient
+    var attribution: AttributionMethod = .lrp
     @Option(help: "Score aggregation over samples: abs (mean |R|) or square (mean R²).")
     var aggregate: ScoreAggregation = .abs
     @Option(help: "Score normalisation: none, or per-target (each target's scores sum to 1).")
@@ -69,7 +69,7 @@ struct ReadoutOptions: ParsableArguments {
                                              method: attribution, aggregation: aggregate,
                                              normalizePerTarget: normalize == .perTarget)
         let scores = readout.scores
-        let edges = Binarizer.apply(rule, to: scores)
+        let edges = Binarizer.apply(rule, to: scores, autoExponent: readout.relevanceExponent)
         let evaluation = truthEdges.map { Evaluation.evaluate(predicted: edges, scores: scores, truth: $0) }
         var provenance = extra
         provenance["version"] = causewayVersion

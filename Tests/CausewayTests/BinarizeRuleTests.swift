@@ -31,34 +31,40 @@ import Testing
         #expect(Binarizer.apply(.auto, to: s) == Binarizer.auto(s))
     }
 
-    /// p = 2, L = 2: four candidates per target.
-    @Test func autoCutsAtTheLargestLogGap() {
+    /// p = 2, L = 2: eight candidates in all, split globally.
+    @Test func autoSplitsAllCandidatesByOtsu() {
+        // three strong candidates (1.0, 0.9, 0.8) among weak ones (≤ 0.1): the split falls between them;
+        // target 1 has no strong candidate, so it gets no parent
         var s = ScoreTensor(maxLag: 2, variables: 2)
-        // Target 0: 1.0, 0.9, 0.01, 0.009 → gaps log(1/0.9) ≈ 0.105, log 90 ≈ 4.50, log(10/9) ≈ 0.105 → k = 2.
-        s[1, 0, 0] = 0.01
-        s[1, 1, 0] = 1.0
-        s[2, 0, 0] = 0.9
-        s[2, 1, 0] = 0.009
-        // Target 1: all zero → every gap is 0 → k = 1, the first candidate in tie order (lag 1, source 0).
+        s[1, 1, 0] = 1.0; s[2, 0, 0] = 0.9; s[1, 0, 0] = 0.8; s[2, 1, 0] = 0.05
+        s[1, 0, 1] = 0.1; s[1, 1, 1] = 0.02; s[2, 0, 1] = 0.01; s[2, 1, 1] = 0
         #expect(Binarizer.auto(s) == [
-            LaggedEdge(source: 0, target: 0, lag: 2), LaggedEdge(source: 1, target: 0, lag: 1),
-            LaggedEdge(source: 0, target: 1, lag: 1),
+            LaggedEdge(source: 0, target: 0, lag: 1), LaggedEdge(source: 0, target: 0, lag: 2),
+            LaggedEdge(source: 1, target: 0, lag: 1),
         ])
-        // Target 1: one positive score, the rest zero → cut right after it.
-        s[2, 1, 1] = 0.5
-        #expect(Binarizer.auto(s).filter { $0.target == 1 } == [LaggedEdge(source: 1, target: 1, lag: 2)])
+        // squared scores with exponent ½ give the same graph
+        let squared = ScoreTensor(maxLag: 2, variables: 2, values: s.values.map { $0 * $0 })
+        #expect(Binarizer.auto(squared, exponent: 0.5) == Binarizer.auto(s))
+        // NaN candidates are never kept; a constant tensor has no split
+        #expect(Binarizer.auto(ScoreTensor(maxLag: 1, variables: 2, values: [0.5, 0.5, 0.5, 0.5])).isEmpty)
+        let n = ScoreTensor(maxLag: 2, variables: 1, values: [.nan, 0.3])
+        #expect(Binarizer.auto(n).isEmpty)   // one finite value: no split
     }
 
-    @Test func autoKeepsAtMostTwoPPerTarget() {
-        // p = 1, L = 5: scores 5, 2, 1.5, 1, 0.001; m = min(4, 2) = 2, gaps log 2.5 ≈ 0.92 > log(4/3) ≈ 0.29
-        // → k = 1, even though the largest gap overall (log 1000, after position 4) lies beyond 2p.
-        let s = ScoreTensor(maxLag: 5, variables: 1, values: [5, 2, 1.5, 1, 0.001])
-        #expect(Binarizer.auto(s) == [LaggedEdge(source: 0, target: 0, lag: 1)])
-        #expect(Binarizer.largestLogGapCut([5, 4, 3, 2, 0.001], maxKeep: 4) == 4)
-        #expect(Binarizer.largestLogGapCut([7], maxKeep: 2) == 1)
-        #expect(Binarizer.largestLogGapCut([], maxKeep: 2) == 0)
-        // NaN candidates are never kept.
-        let n = ScoreTensor(maxLag: 2, variables: 1, values: [.nan, 0.3])
-        #expect(Binarizer.auto(n) == [LaggedEdge(source: 0, target: 0, lag: 2)])
+    @Test func otsuThresholdMaximisesBetweenClassVariance() {
+        // independent brute force over every split of random samples
+        var rng = RNG(seed: 12)
+        for _ in 0..<20 {
+            let x = (0..<40).map { _ in Float(rng.uniform() < 0.3 ? 1 + rng.gaussian() * 0.2 : rng.uniform() * 0.3) }
+            let t = Binarizer.otsuThreshold(x)!
+            func between(_ t: Float) -> Double {
+                let lo = x.filter { $0 < t }.map(Double.init), hi = x.filter { $0 >= t }.map(Double.init)
+                guard !lo.isEmpty, !hi.isEmpty else { return -1 }
+                let d = hi.reduce(0, +) / Double(hi.count) - lo.reduce(0, +) / Double(lo.count)
+                return Double(lo.count * hi.count) * d * d
+            }
+            let best = x.map(between).max()!
+            #expect(isClose(between(t), best, rel: 1e-9, abs: 1e-9))
+        }
     }
 }

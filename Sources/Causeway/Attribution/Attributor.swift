@@ -9,6 +9,13 @@ public struct Attribution: Sendable {
     public let rankStd: ScoreTensor
     public let samples: Int
     public let method: AttributionMethod
+    public let aggregation: ScoreAggregation
+
+    /// The power that brings `scores` to the scale of |relevance|: ½ per squaring (the
+    /// gradient method squares the gradient; `square` aggregation squares R).
+    public var relevanceExponent: Float {
+        (method == .gradient ? 0.5 : 1) * (aggregation == .square ? 0.5 : 1)
+    }
 }
 
 public enum Attributor {
@@ -78,7 +85,7 @@ public enum Attributor {
         return Attribution(scores: ScoreTensor(maxLag: L, variables: p, values: score),
                            rankMean: ScoreTensor(maxLag: L, variables: p, values: rankMean),
                            rankStd: ScoreTensor(maxLag: L, variables: p, values: rankStd),
-                           samples: samples.count, method: method)
+                           samples: samples.count, method: method, aggregation: aggregation)
     }
 
     /// rel[c], c = (ℓ−1)·p + j: the method's relevance of x_{j,t−ℓ} for target i in sample s.

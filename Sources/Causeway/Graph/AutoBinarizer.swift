@@ -1,57 +1,55 @@
-import Foundation
-
 extension Binarizer {
-    /// A data-driven cut with no parameter (the `auto` rule).
+    /// The `auto` rule: a parameter-free cut that needs no ground truth.
     ///
-    /// For every target separately:
-    /// 1. take its n = L·p candidate scores S[ℓ, j, target] (NaN skipped) and sort them
-    ///    descending (ties: lower lag, then lower source), giving s₁ ≥ s₂ ≥ … ≥ sₙ;
-    /// 2. map each to log(max(s, ε)) with ε = `Float.leastNormalMagnitude` (so zero and negative
-    ///    scores become a very low, finite log-score);
-    /// 3. keep the top k, where k ∈ 1...m, m = min(n − 1, 2p), maximises the gap
-    ///    log sₖ − log sₖ₊₁ (ties: the smaller k). With n = 1 the single candidate is kept.
+    /// Scores are first brought to the scale of |relevance| (`exponent`: 1 for mean |R|,
+    /// ½ for the squared quantities — gradient energy or `--aggregate square`), then all L·p·p
+    /// candidates are split into two classes by Otsu's method: the threshold t maximises the
+    /// between-class variance n₀·n₁·(μ₁ − μ₀)² of {x < t} and {x ≥ t}; candidates with x ≥ t are
+    /// edges (NaN never). One global split, so targets without causes can get no parent.
     ///
-    /// So every target gets at least one parent and at most 2p. The rule is a heuristic that
-    /// the lead may replace after measuring; it lives in this one file.
-    public static func auto(_ s: ScoreTensor) -> [LaggedEdge] {
+    /// Chosen by measurement (docs/accuracy.md) against a per-target largest-log-gap cut,
+    /// Otsu on log scores, k-means and per-target-normalised variants: on the generated suite it
+    /// is within 0.01 F1 of the oracle top-k (each target's true in-degree) for lrp, and on the
+    /// benchmark sets (finance, fMRI, Lorenz-96: many targets with no or one cause) it doubles the
+    /// per-target rule's F1.
+    public static func auto(_ s: ScoreTensor, exponent: Float = 1) -> [LaggedEdge] {
+        let x = s.values.map { $0.isNaN ? Float.nan : Float(pow(Double(max($0, 0)), Double(exponent))) }
+        guard let t = otsuThreshold(x.filter { !$0.isNaN }) else { return [] }
         var edges: [LaggedEdge] = []
         let p = s.variables
-        for target in 0..<p {
-            var row: [(score: Float, edge: LaggedEdge)] = []
-            row.reserveCapacity(s.maxLag * p)
-            for lag in 1...s.maxLag {
-                for source in 0..<p {
-                    let v = s[lag, source, target]
-                    if !v.isNaN { row.append((v, LaggedEdge(source: source, target: target, lag: lag))) }
+        for lag in 1...s.maxLag {
+            for source in 0..<p {
+                for target in 0..<p {
+                    let v = x[(lag - 1) * p * p + source * p + target]
+                    if !v.isNaN && v >= t { edges.append(LaggedEdge(source: source, target: target, lag: lag)) }
                 }
             }
-            guard !row.isEmpty else { continue }
-            row.sort { a, b in
-                if a.score != b.score { return a.score > b.score }
-                return (a.edge.lag, a.edge.source) < (b.edge.lag, b.edge.source)
-            }
-            let k = largestLogGapCut(row.map(\.score), maxKeep: 2 * p)
-            edges.append(contentsOf: row.prefix(k).map(\.edge))
         }
         return edges.sorted()
     }
 
-    /// For scores sorted descending: the k in 1...min(n − 1, maxKeep) with the largest
-    /// log-gap log sₖ − log sₖ₊₁ (first such k on ties); 1 when n ≤ 1 or the range is empty.
-    static func largestLogGapCut(_ sorted: [Float], maxKeep: Int) -> Int {
-        let m = min(sorted.count - 1, maxKeep)
-        guard m >= 1 else { return min(1, sorted.count) }
-        let floor = Double(Float.leastNormalMagnitude)
-        func logScore(_ v: Float) -> Double { Foundation.log(max(Double(v), floor)) }
-        var best = 1
-        var bestGap = -Double.infinity
-        for k in 1...m {
-            let gap = logScore(sorted[k - 1]) - logScore(sorted[k])
-            if gap > bestGap {
-                bestGap = gap
-                best = k
+    /// Otsu's threshold of a 1-D sample: the smallest value of the upper class of the split
+    /// (of the sorted values) with the largest between-class variance. nil with fewer than 2
+    /// distinct values.
+    static func otsuThreshold(_ values: [Float]) -> Float? {
+        let v = values.map(Double.init).sorted()
+        guard let first = v.first, let last = v.last, first < last else { return nil }
+        let n = v.count, total = v.reduce(0, +)
+        var prefix = 0.0, best = -1.0, threshold = last
+        for k in 1..<n {
+            prefix += v[k - 1]
+            guard v[k] > v[k - 1] else { continue }   // split only between distinct values
+            let m0 = prefix / Double(k), m1 = (total - prefix) / Double(n - k)
+            let between = Double(k) * Double(n - k) * (m1 - m0) * (m1 - m0)
+            if between > best {
+                best = between
+                threshold = v[k]
             }
         }
-        return best
+        return Float(threshold)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -5,13 +5,14 @@
 /// NaN scores are never selected. Results are sorted by `LaggedEdge`'s order (target, source, lag).
 public enum Binarizer {
     /// Applies `rule` to `s`: the explicit rules call `rowTopK`, `globalTopK` and `threshold`;
-    /// `.auto` calls `Binarizer.auto` (AutoBinarizer.swift).
-    public static func apply(_ rule: BinarizeRule, to s: ScoreTensor) -> [LaggedEdge] {
+    /// `.auto` calls `Binarizer.auto` (AutoBinarizer.swift) with `autoExponent`, the power that
+    /// brings the scores to the scale of |relevance| (½ for squared quantities).
+    public static func apply(_ rule: BinarizeRule, to s: ScoreTensor, autoExponent: Float = 1) -> [LaggedEdge] {
         switch rule {
         case .rowTopK(let k): return rowTopK(s, k: k)
         case .globalTopK(let k): return globalTopK(s, k: k)
         case .threshold(let t): return threshold(s, t)
-        case .auto: return auto(s)
+        case .auto: return auto(s, exponent: autoExponent)
         }
     }
 
