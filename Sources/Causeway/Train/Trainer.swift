@@ -56,7 +56,9 @@ public final class Trainer {
         precondition(replicas.batchCapacity >= batch, "model batch capacity too small")
         stepsPerEpoch = max(1, windows.train.count / batch)
         totalSteps = config.steps ?? config.epochs * stepsPerEpoch
-        evalEvery = config.evalEvery ?? max(1, min(stepsPerEpoch, totalSteps / 20))
+        // once per epoch, but at least every 50 steps' worth of data on tiny sets (where an epoch
+        // is a step or two and validation is noisy) and at most 20 times per run
+        evalEvery = config.evalEvery ?? max(1, min(max(stepsPerEpoch, 50), totalSteps / 20))
         let v = windows.validation, m = min(v.count, config.maxValidationWindows)
         validationSubset = (0..<m).map { v[$0 * v.count / m] }
         target = FloatBuffer(replicas.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
