@@ -78,6 +78,7 @@ struct ReadoutOptions: ParsableArguments {
         provenance["data_sha256"] = try dataset.contentDigest()
         provenance["eval_samples"] = String(readout.samples)
         provenance["threads"] = String(replicas.workers)
+        provenance["ranks"] = "1"
 
         try NPYScores.write(scores, to: out + "/scores.npy")
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,

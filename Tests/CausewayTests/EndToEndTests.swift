@@ -30,6 +30,29 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out + "/checkpoint.cwck"))
         #expect(FileManager.default.fileExists(atPath: out + "/train_log.jsonl"))
 
+        for name in ["adjacency.csv", "graph.dot", "report.html"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name) missing")
+        }
+
+        // discover: another attribution from the same checkpoint, auto binarization
+        let d = try runCLI(["discover", "--checkpoint", out + "/checkpoint.cwck", "--data", f.path + "/data/manifest.json",
+                            "--out", f.path + "/grad", "--attribution", "gradient", "--truth", f.path + "/data/truth.csv",
+                            "--eval-samples", "300"])
+        #expect(d.status == 0, "\(d.stderr)")
+        let g2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.path + "/grad/graph.json"))) as! [String: Any]
+        #expect(g2["attribution"] as? String == "gradient" && g2["binarize"] as? String == "auto")
+        // discover refuses other data
+        let other = try runCLI(["generate", "--variables", "4", "--samples", "500", "--out", f.path + "/other"])
+        #expect(other.status == 0)
+        let refused = try runCLI(["discover", "--checkpoint", out + "/checkpoint.cwck", "--data", f.path + "/other/manifest.json",
+                                  "--out", f.path + "/nope"])
+        #expect(refused.status != 0 && refused.stderr.contains("different data"))
+        // evaluate recomputes the run's metrics from its files
+        let before = FileManager.default.contents(atPath: out + "/metrics.json")
+        let e = try runCLI(["evaluate", "--run", out, "--truth", f.path + "/data/truth.csv"])
+        #expect(e.status == 0 && e.stdout.contains("lagged"))
+        #expect(FileManager.default.contents(atPath: out + "/metrics.json") == before)
+
         // the same seed gives bit-identical scores
         let again = try runCLI(args.map { $0 == out ? out + "2" : $0 })
         #expect(again.status == 0)
