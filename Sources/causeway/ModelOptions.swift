@@ -24,12 +24,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if maxLag < 1 { throw ValidationError("--max-lag must be at least 1 (got \(maxLag))") }
-        if dModel < 1 { throw ValidationError("--d-model must be at least 1 (got \(dModel))") }
-        if layers < 1 { throw ValidationError("--layers must be at least 1 (got \(layers))") }
-        if heads < 1 || dModel % heads != 0 {
-            throw ValidationError("--heads must divide --d-model (got --heads \(heads), --d-model \(dModel))")
-        }
+        do { try config(variables: 1).validate() } catch let e as CausewayError { throw ValidationError(e.message) }
         if batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
     }
 }

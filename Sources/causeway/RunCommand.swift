@@ -46,17 +46,7 @@ struct Run: ParsableCommand {
     @OptionGroup var readout: ReadoutOptions
 
     func validate() throws {
-        if epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
-        if !(lr > 0) { throw ValidationError("--lr must be positive (got \(lr))") }
-        if warmup < 0 { throw ValidationError("--warmup must be ≥ 0 (got \(warmup))") }
-        if !(weightDecay >= 0) { throw ValidationError("--weight-decay must be ≥ 0 (got \(weightDecay))") }
-        if !(clip >= 0) { throw ValidationError("--clip must be ≥ 0 (got \(clip))") }
-        if !(validationFraction >= 0 && validationFraction < 0.9) {
-            throw ValidationError("--validation-fraction must be in [0, 0.9) (got \(validationFraction))")
-        }
-        if patience < 0 { throw ValidationError("--patience must be ≥ 0 (got \(patience))") }
-        if let evalEvery, evalEvery < 1 { throw ValidationError("--eval-every must be at least 1 (got \(evalEvery))") }
+        do { try trainingConfig.validate() } catch let e as CausewayError { throw ValidationError(e.message) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0 (got \(checkpointEvery))") }
         try readout.validate(tokens: model.tokens)
     }

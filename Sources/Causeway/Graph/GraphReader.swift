@@ -16,13 +16,7 @@ public struct GraphFile: Equatable, Sendable {
     ///   mistyped field, duplicate variable names, an edge with an unknown name or a lag
     ///   outside 1...max_lag.
     public static func read(path: String) throws -> GraphFile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw CausewayError("\(path) \(reason)")
-        }
+        let data = try readFileContents(path)
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data)

@@ -41,13 +41,7 @@ extension NPYScores {
     /// - Throws: `CausewayError` naming the file: missing, not NPY, unsupported dtype,
     ///   Fortran order, wrong rank or shape, truncated data.
     public static func read(path: String, maxLag: Int? = nil, variables: Int? = nil) throws -> ScoreTensor {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw CausewayError("\(path) \(reason)")
-        }
+        let data = try readFileContents(path)
         let bytes = [UInt8](data)
         let header = try bytes.withUnsafeBytes { try NPYFormat.parseHeader($0, file: path) }
         guard !header.fortranOrder else { throw CausewayError("\(path): fortran_order is True; expected C order") }

@@ -10,13 +10,7 @@ public enum TrainingLogReader {
     /// ignored. Points are returned in file order (a resumed run appends to the same file).
     /// - Throws: `CausewayError` naming the file (and the 1-based line for a bad record).
     public static func read(path: String) throws -> [TrainingPoint] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw CausewayError("training log \(path) \(reason)")
-        }
+        let data = try readFileContents(path, label: "training log")
         guard let text = String(data: data, encoding: .utf8) else {
             throw CausewayError("training log \(path) is not UTF-8 text")
         }

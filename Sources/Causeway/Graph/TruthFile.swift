@@ -12,13 +12,7 @@ public enum TruthFile {
     /// lag < 1 or not an integer, wrong column count, missing or wrong header; a missing or
     /// unreadable file names the file.
     public static func read(path: String, variables: [String]) throws -> [LaggedEdge] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw CausewayError("truth file \(path) \(reason)")
-        }
+        let data = try readFileContents(path, label: "truth file")
         guard let text = String(data: data, encoding: .utf8) else {
             throw CausewayError("truth file \(path) is not UTF-8 text")
         }
