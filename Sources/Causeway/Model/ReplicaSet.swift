@@ -14,10 +14,11 @@ public final class ReplicaSet {
     /// Largest batch the set can run at once.
     public var batchCapacity: Int { chunkCapacity * workers }
 
-    /// `workers` = nil uses the OpenBLAS thread count (OPENBLAS_NUM_THREADS); with more than
-    /// one worker, OpenBLAS is switched to one thread per caller.
+    /// `workers` = nil uses the OpenBLAS thread count (OPENBLAS_NUM_THREADS), capped so that
+    /// every replica gets at least 8 samples (smaller chunks waste the BLAS kernels); with more
+    /// than one worker, OpenBLAS is switched to one thread per caller.
     public init(config: ModelConfig, batch: Int, seed: UInt64, workers: Int? = nil) {
-        let w = max(1, min(workers ?? ReplicaSet.defaultWorkers, batch))
+        let w = max(1, min(workers ?? min(ReplicaSet.defaultWorkers, batch / 8), batch))
         let chunk = (batch + w - 1) / w
         let first = Transformer(config: config, batchCapacity: chunk, seed: seed)
         replicas = [first] + (1..<w).map { _ in Transformer(replicaOf: first, batchCapacity: chunk) }
