@@ -17,22 +17,24 @@ struct Discover: ParsableCommand {
     @OptionGroup var readout: ReadoutOptions
 
     func run() throws {
-        let started = Date()
-        let ck = try Checkpoint.read(path: checkpoint)
-        let dataset = try DatasetLoader.load(path: data, header: !noHeader)
-        let job = try DiscoveryJob.resuming(ck, path: checkpoint, dataset: dataset)
-        try dataset.validate(maxLag: job.model.maxLag, validationFraction: job.training.validationFraction)
-        do { try readout.validate(tokens: job.model.tokens) } catch let e as ValidationError { throw CausewayError(e.message) }
-        let truth = try readout.checkInputs(dataset: dataset, maxLag: job.model.maxLag)
-        try AtomicFile.makeDirectory(out)
-        let windows = try job.makeWindows()
-        let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
-        try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out, provenance: [
-            "checkpoint": checkpoint,
-            "seed": String(job.training.seed),
-            "steps": String(ck.header.state.step),
-            "best_step": String(ck.header.state.bestStep),
-            "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
-        ])
+        try coordinated { world in
+            let started = Date()
+            let ck = try Checkpoint.read(path: checkpoint)
+            let dataset = try DatasetLoader.load(path: data, header: !noHeader)
+            let job = try DiscoveryJob.resuming(ck, path: checkpoint, dataset: dataset)
+            try dataset.validate(maxLag: job.model.maxLag, validationFraction: job.training.validationFraction)
+            do { try readout.validate(tokens: job.model.tokens) } catch let e as ValidationError { throw CausewayError(e.message) }
+            let truth = try readout.checkInputs(dataset: dataset, maxLag: job.model.maxLag)
+            if world.isCoordinator { try AtomicFile.makeDirectory(out) }
+            let windows = try job.makeWindows()
+            let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
+            try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out, provenance: [
+                "checkpoint": checkpoint,
+                "seed": String(job.training.seed),
+                "steps": String(ck.header.state.step),
+                "best_step": String(ck.header.state.bestStep),
+                "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
+            ])
+        }
     }
 }

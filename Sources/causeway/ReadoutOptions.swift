@@ -65,9 +65,10 @@ struct ReadoutOptions: ParsableArguments {
                  out: String, provenance extra: [String: String]) throws {
         let rule = try rule
         let samples = Attributor.evaluationSamples(windows, count: evalSamples)
-        let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
-                                             method: attribution, aggregation: aggregate,
-                                             normalizePerTarget: normalize == .perTarget)
+        guard let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
+                                                   method: attribution, aggregation: aggregate,
+                                                   normalizePerTarget: normalize == .perTarget)
+        else { return }   // other ranks: the coordinator gathered their targets and writes the outputs
         let scores = readout.scores
         let edges = Binarizer.apply(rule, to: scores, autoExponent: readout.relevanceExponent)
         let evaluation = truthEdges.map { Evaluation.evaluate(predicted: edges, scores: scores, truth: $0) }
@@ -78,7 +79,7 @@ struct ReadoutOptions: ParsableArguments {
         provenance["data_sha256"] = try dataset.contentDigest()
         provenance["eval_samples"] = String(readout.samples)
         provenance["threads"] = String(replicas.workers)
-        provenance["ranks"] = "1"
+        provenance["ranks"] = String(MPICommunicator.world.size)
 
         try NPYScores.write(scores, to: out + "/scores.npy")
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,

@@ -60,36 +60,49 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let started = Date()
-        // Everything that can fail on input is checked before any work starts.
-        let dataset = try DatasetLoader.load(path: data, header: !noHeader)
-        try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
-        let p = dataset.variables.count
-        let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag)
-        let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
-        try AtomicFile.makeDirectory(out)
+        try coordinated { world in
+            let started = Date()
+            let coordinator = world.isCoordinator
+            // Everything that can fail on input is checked before any collective call.
+            let dataset = try DatasetLoader.load(path: data, header: !noHeader)
+            try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
+            let p = dataset.variables.count
+            let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag)
+            let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
+            if coordinator { try AtomicFile.makeDirectory(out) }
 
-        let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
-                                                                      domainEmbeddings: domainEmbedding ? dataset.domains.count : 0),
-                               training: trainingConfig)
-        let reporter = try ProgressReporter(quiet: quiet, logPath: out + "/train_log.jsonl", append: resume != nil)
-        let trainer = try job.makeTrainer(reporter: reporter)
-        trainer.checkpointPath = out + "/checkpoint.cwck"
-        trainer.checkpointEvery = checkpointEvery
-        if let resumeFrom, let resume {
-            try trainer.restore(from: resumeFrom, path: resume)
-            reporter.message("resuming from \(resume) at step \(trainer.state.step)")
+            let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
+                                                                          domainEmbeddings: domainEmbedding ? dataset.domains.count : 0),
+                                   training: trainingConfig)
+            let reporter = try ProgressReporter(quiet: quiet || !coordinator,
+                                                logPath: coordinator ? out + "/train_log.jsonl" : nil, append: resume != nil)
+            let trainer = try job.makeTrainer(reporter: reporter)
+            trainer.checkpointPath = coordinator ? out + "/checkpoint.cwck" : nil
+            trainer.checkpointEvery = checkpointEvery
+            trainer.failAtStep = injectedFailureStep(rank: world.rank)
+            if let resumeFrom, let resume {
+                try trainer.restore(from: resumeFrom, path: resume)
+                reporter.message("resuming from \(resume) at step \(trainer.state.step)")
+            }
+            reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
+                + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
+                + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s)")
+            let summary = try trainer.train()
+
+            try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
+                                out: out, provenance: [
+                                    "seed": String(seed),
+                                    "steps": String(summary.steps),
+                                    "best_step": String(summary.bestStep),
+                                    "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
+                                ])
         }
-        reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
-            + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps")
-        let summary = try trainer.train()
-
-        try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
-                            out: out, provenance: [
-                                "seed": String(seed),
-                                "steps": String(summary.steps),
-                                "best_step": String(summary.bestStep),
-                                "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
-                            ])
     }
+}
+
+/// Test hook: CAUSEWAY_INJECT_FAILURE=RANK:STEP makes that rank fail at that training step.
+func injectedFailureStep(rank: Int) -> Int? {
+    guard let spec = ProcessInfo.processInfo.environment["CAUSEWAY_INJECT_FAILURE"] else { return nil }
+    let parts = spec.split(separator: ":").compactMap { Int($0) }
+    return parts.count == 2 && parts[0] == rank ? parts[1] : nil
 }

@@ -4,6 +4,13 @@ import Testing
 /// The readout: gradient energy against central finite differences of the last-position
 /// prediction (both tokenizations; tolerance rel 5e-2, abs 1e-5 on the squared gradients),
 /// the other methods against their definitions, ranks against a hand-computed case.
+/// Single process: the coordinator always gets the result.
+func attribute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef], method: AttributionMethod,
+               normalizePerTarget: Bool = false) throws -> Attribution {
+    try #require(try Attributor.compute(replicas: replicas, windows: windows, samples: samples, method: method,
+                                        normalizePerTarget: normalizePerTarget))
+}
+
 @Suite struct AttributorTests {
     @Test(arguments: [Tokenization.step, .variable])
     func gradientEnergyMatchesFiniteDifferences(tokens: Tokenization) throws {
@@ -15,7 +22,7 @@ import Testing
         let model = replicas.primary
         var rng = RNG(seed: 2)
         for i in 0..<model.parameters.count { model.parameters[i] += Float(rng.gaussian() * 0.3) }
-        let scores = try Attributor.compute(replicas: replicas, windows: windows, samples: samples, method: .gradient).scores
+        let scores = try attribute(replicas: replicas, windows: windows, samples: samples, method: .gradient).scores
 
         let perSample = L * p
         var expected = [Double](repeating: 0, count: L * p * p)
@@ -48,7 +55,7 @@ import Testing
         for i in 0..<model.parameters.count { model.parameters[i] += Float(rng.gaussian() * 0.2) }
         let target = FloatBuffer(L * p)
         for (method, rule) in [(AttributionMethod.gradInput, BackwardRule.gradient), (.lrp, .conservativeLRP), (.attnlrp, .attnLRP)] {
-            let a = try Attributor.compute(replicas: replicas, windows: windows, samples: sample, method: method)
+            let a = try attribute(replicas: replicas, windows: windows, samples: sample, method: method)
             windows.fill(sample[0], input: model.input, target: target.pointer)
             model.forward(batch: 1)
             for i in 0..<p {
@@ -61,7 +68,7 @@ import Testing
                 } }
             }
         }
-        let att = try Attributor.compute(replicas: replicas, windows: windows, samples: sample, method: .attention,
+        let att = try attribute(replicas: replicas, windows: windows, samples: sample, method: .attention,
                                          normalizePerTarget: true)
         for i in 0..<p {
             var total: Float = 0
@@ -71,7 +78,7 @@ import Testing
         #expect(throws: CausewayError.self) {
             let stepReplicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2),
                                           batch: 1, seed: 1, workers: 1)
-            _ = try Attributor.compute(replicas: stepReplicas, windows: windows, samples: sample, method: .attention)
+            _ = try attribute(replicas: stepReplicas, windows: windows, samples: sample, method: .attention)
         }
     }
 
@@ -80,7 +87,7 @@ import Testing
         let p = 3, L = 2
         let windows = WindowSet(sources: [smallVARSource(variables: p, rows: 30)], maxLag: L, validationFraction: 0)
         let replicas = ReplicaSet(config: ModelConfig(variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2), batch: 4, seed: 2, workers: 1)
-        let one = try Attributor.compute(replicas: replicas, windows: windows, samples: [windows.train[3]], method: .gradInput)
+        let one = try attribute(replicas: replicas, windows: windows, samples: [windows.train[3]], method: .gradInput)
         for i in 0..<p {
             var ranks: [Float] = []
             var byScore: [(Float, Float)] = []
@@ -94,9 +101,9 @@ import Testing
             #expect(top.1 == 1)
         }
         // two samples: the mean and standard deviation of the two ranks
-        let s0 = try Attributor.compute(replicas: replicas, windows: windows, samples: [windows.train[3]], method: .gradInput)
-        let s1 = try Attributor.compute(replicas: replicas, windows: windows, samples: [windows.train[9]], method: .gradInput)
-        let both = try Attributor.compute(replicas: replicas, windows: windows, samples: [windows.train[3], windows.train[9]], method: .gradInput)
+        let s0 = try attribute(replicas: replicas, windows: windows, samples: [windows.train[3]], method: .gradInput)
+        let s1 = try attribute(replicas: replicas, windows: windows, samples: [windows.train[9]], method: .gradInput)
+        let both = try attribute(replicas: replicas, windows: windows, samples: [windows.train[3], windows.train[9]], method: .gradInput)
         for k in 0..<both.rankMean.values.count {
             let a = Double(s0.rankMean.values[k]), b = Double(s1.rankMean.values[k])
             #expect(isClose(Double(both.rankMean.values[k]), (a + b) / 2, rel: 1e-6, abs: 1e-6))

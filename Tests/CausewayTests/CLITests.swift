@@ -2,17 +2,27 @@ import Foundation
 import Testing
 @testable import Causeway
 
-/// Runs the built `causeway` executable (scripts/test builds it before the tests).
-func runCLI(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// The built `causeway` executable (scripts/test builds it before the tests).
+func causewayBinary() -> URL {
     let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("causeway")
     let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug/causeway")
-    let binary = FileManager.default.isExecutableFile(atPath: exe.path) ? exe : fallback
+    return FileManager.default.isExecutableFile(atPath: exe.path) ? exe : fallback
+}
+
+/// Runs `causeway args` (under `mpirun -n ranks` when ranks is given) with
+/// OPENBLAS_NUM_THREADS = `threads`.
+func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = binary
-    process.arguments = args
+    if let ranks {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+        process.arguments = ["-n", String(ranks), causewayBinary().path] + args
+    } else {
+        process.executableURL = causewayBinary()
+        process.arguments = args
+    }
     var env = ProcessInfo.processInfo.environment
-    env["OPENBLAS_NUM_THREADS"] = "1"
+    env["OPENBLAS_NUM_THREADS"] = String(threads)
     process.environment = env
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -20,25 +20,35 @@ public struct Attribution: Sendable {
 
 public enum Attributor {
     /// One forward pass per batch of samples, then per target one backward pass with the
-    /// method's rule; the batch is split over the replicas' threads.
+    /// method's rule; the batch is split over the replicas' threads and the targets over the
+    /// ranks, whose pieces the coordinator gathers. Returns nil on the other ranks.
     public static func compute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef],
                                method: AttributionMethod, aggregation: ScoreAggregation = .abs,
-                               normalizePerTarget: Bool = false) throws -> Attribution {
+                               normalizePerTarget: Bool = false,
+                               communicator: Communicator = MPICommunicator.world) throws -> Attribution? {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables
         if method == .attention && c.tokens != .variable {
             throw CausewayError("--attribution attention needs --tokens variable (a step token mixes all variables)")
         }
         let perSample = c.sequenceLength * c.featuresPerToken   // = L·p for both tokenizations
         let m = L * p, n = m * p
-        // per replica: Σ score, Σ rank, Σ rank² over its samples, summed in replica order at the end
-        let acc = (0..<replicas.workers).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: 3 * n) }
-        defer { acc.forEach { $0.deallocate() } }
-        for a in acc { a.initialize(repeating: 0, count: 3 * n) }
+        // Σ score, Σ rank, Σ rank² per candidate. Samples go through the model in fixed chunks of
+        // `chunk` (sample j in chunk ⌊j/chunk⌋, whatever the thread or rank count), each sample's
+        // contribution to its own slot, and slots are added in sample order: the same bits on
+        // any number of threads and ranks.
+        let chunk = min(16, replicas.chunkCapacity)
+        let wave = chunk * replicas.workers
+        let acc = UnsafeMutablePointer<Double>.allocate(capacity: 3 * n)
+        acc.initialize(repeating: 0, count: 3 * n)
+        let slots = UnsafeMutablePointer<Double>.allocate(capacity: wave * 3 * n)
+        defer { acc.deallocate(); slots.deallocate() }
         let targets = FloatBuffer(replicas.batchCapacity * perSample)
+        let myTargets = communicator.share(of: p)
         var k = 0
         while k < samples.count {
-            let b = min(replicas.batchCapacity, samples.count - k)
-            replicas.forEachChunk(b) { worker, model, start, count in
+            let b = min(wave, samples.count - k)
+            slots.update(repeating: 0, count: b * 3 * n)
+            replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in
                 for s in 0..<count {
                     let w = samples[k + start + s]
                     windows.fill(w, input: model.input + s * perSample, target: targets.pointer + (start + s) * perSample)
@@ -47,7 +57,7 @@ public enum Attributor {
                 model.forward(batch: count)
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: m) { rel in
                     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { order in
-                        for i in 0..<p {
+                        for i in myTargets.start..<(myTargets.start + myTargets.count) {
                             if let rule = method.backwardRule {
                                 // seed ∂ŷ_{i,t} at the last position of every sample: index (L−1)·p + i
                                 model.outputGradient.update(repeating: 0, count: count * perSample)
@@ -57,23 +67,41 @@ public enum Attributor {
                             for s in 0..<count {
                                 relevance(method, model, sample: s, target: i, into: rel.baseAddress!)
                                 accumulate(rel.baseAddress!, order.baseAddress!, m: m, target: i, p: p,
-                                           aggregation: aggregation, into: acc[worker])
+                                           aggregation: aggregation, into: slots + (start + s) * 3 * n)
                             }
                         }
                     }
                 }
             }
+            for s in 0..<b {
+                let slot = slots + s * 3 * n
+                for idx in 0..<(3 * n) { acc[idx] += slot[idx] }
+            }
             k += b
         }
-        var score = [Float](repeating: 0, count: n), rankMean = score, rankStd = score
+        // this rank's targets: per candidate (score, rank mean, rank std), column by column
         let count = Double(max(samples.count, 1))
-        for idx in 0..<n {
-            var s = 0.0, r = 0.0, r2 = 0.0
-            for a in acc { s += a[idx]; r += a[n + idx]; r2 += a[2 * n + idx] }
-            let mean = r / count
-            score[idx] = Float(s / count)
-            rankMean[idx] = Float(mean)
-            rankStd[idx] = Float(max(0, r2 / count - mean * mean).squareRoot())
+        var piece: [Float] = []
+        piece.reserveCapacity(3 * m * myTargets.count)
+        for i in myTargets.start..<(myTargets.start + myTargets.count) {
+            for c in 0..<m {
+                let idx = c * p + i
+                let s = acc[idx], r = acc[n + idx], r2 = acc[2 * n + idx]
+                let mean = r / count
+                piece += [Float(s / count), Float(mean), Float(max(0, r2 / count - mean * mean).squareRoot())]
+            }
+        }
+        guard let pieces = communicator.gatherV(piece, root: 0) else { return nil }
+        var score = [Float](repeating: 0, count: n), rankMean = score, rankStd = score
+        for (rank, values) in pieces.enumerated() {
+            let owned = ShareOf(rank: rank, size: pieces.count).share(of: p)
+            var v = 0
+            for i in owned.start..<(owned.start + owned.count) {
+                for c in 0..<m {
+                    score[c * p + i] = values[v]; rankMean[c * p + i] = values[v + 1]; rankStd[c * p + i] = values[v + 2]
+                    v += 3
+                }
+            }
         }
         if normalizePerTarget {
             for i in 0..<p {

@@ -28,9 +28,11 @@ public final class ReplicaSet {
     /// Threads OpenBLAS was configured with at start-up (the environment's choice).
     public static let defaultWorkers = Int(openblas_get_num_threads())
 
-    /// Splits `b` samples into per-replica (start, count) chunks, in order.
-    public func chunks(_ b: Int) -> [(start: Int, count: Int)] {
-        let per = (b + workers - 1) / workers
+    /// Splits `b` samples into per-replica (start, count) chunks, in order: `chunkSize` each
+    /// (the last shorter), or as even as possible when nil. At most one chunk per replica.
+    public func chunks(_ b: Int, chunkSize: Int? = nil) -> [(start: Int, count: Int)] {
+        let per = chunkSize ?? (b + workers - 1) / workers
+        precondition(per * workers >= b && per <= chunkCapacity, "chunks exceed the replicas")
         return (0..<workers).compactMap { k in
             let start = k * per
             return start < b ? (start, min(per, b - start)) : nil
@@ -38,8 +40,9 @@ public final class ReplicaSet {
     }
 
     /// Runs `body(k, replica k, start, count)` for every chunk of `b` samples, concurrently.
-    public func forEachChunk(_ b: Int, _ body: (Int, Transformer, Int, Int) -> Void) {
-        let parts = chunks(b)
+    public func forEachChunk(_ b: Int, chunkSize: Int? = nil, _ body: (Int, Transformer, Int, Int) -> Void) {
+        let parts = chunks(b, chunkSize: chunkSize)
+        if parts.isEmpty { return }
         if parts.count == 1 {
             body(0, replicas[0], parts[0].start, parts[0].count)
             return

@@ -25,11 +25,16 @@ public final class Trainer {
     public let best: FloatBuffer
     public let dataFingerprint: String
     public let reporter: ProgressReporter?
+    /// Data parallelism over ranks: each rank runs its share of every global batch and the
+    /// gradients are summed over ranks, so any rank count follows the same trajectory.
+    public let communicator: Communicator
     /// Where to write checkpoints (nil = never) and how often (steps; 0 = only at the end).
     public var checkpointPath: String?
     public var checkpointEvery = 0
     /// Stop (with a checkpoint) once this many steps are done; for tests and preemption.
     public var stopAtStep: Int?
+    /// Fail with an error at this step (failure-injection tests of the multi-rank error path).
+    public var failAtStep: Int?
 
     public let batch: Int
     public let stepsPerEpoch: Int
@@ -40,10 +45,11 @@ public final class Trainer {
     var hasBest = false
 
     public init(replicas: ReplicaSet, windows: WindowSet, config: TrainingConfig, dataFingerprint: String,
-                reporter: ProgressReporter?) throws {
+                reporter: ProgressReporter?, communicator: Communicator = MPICommunicator.world) throws {
         try config.validate()
         guard !windows.train.isEmpty else { throw CausewayError("no training windows: every domain is shorter than --max-lag + 2 rows") }
         self.replicas = replicas
+        self.communicator = communicator
         let model = replicas.primary
         self.windows = windows
         self.config = config
@@ -62,6 +68,8 @@ public final class Trainer {
         let v = windows.validation, m = min(v.count, config.maxValidationWindows)
         validationSubset = (0..<m).map { v[$0 * v.count / m] }
         target = FloatBuffer(replicas.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
+        // the coordinator's initial parameters everywhere
+        communicator.broadcast(model.parameters.pointer, count: model.parameters.count, root: 0)
     }
 
     // MARK: - Checkpoints
@@ -108,6 +116,9 @@ public final class Trainer {
 
         while state.step < totalSteps && !state.stoppedEarly {
             if let stop = stopAtStep, state.step >= stop { break }
+            if let fail = failAtStep, state.step >= fail {
+                throw CausewayError("injected failure at step \(state.step) (CAUSEWAY_INJECT_FAILURE)")
+            }
             if state.epoch < 0 || state.position + B > n {
                 state.epoch += 1
                 state.epochStartRNG = rng.stateWords
@@ -164,25 +175,29 @@ public final class Trainer {
     public func optimizationStep(step: Int, window: (Int) -> WindowRef) -> (loss: Double, lr: Double) {
         let c = model.config, B = batch, perSample = c.sequenceLength * c.featuresPerToken
         let normalizer = lossValuesPerSample(c, lastStepOnly: false) * B
-        let sse = replicas.mapChunks(B) { m, start, count -> Double in
+        let mine = communicator.share(of: B)   // this rank's part of the global batch
+        for r in replicas.replicas { r.zeroGradients() }
+        let sse = replicas.mapChunks(mine.count) { m, start, count -> Double in
             for s in 0..<count {
-                let w = window(start + s)
+                let w = window(mine.start + start + s)
                 windows.fill(w, input: m.input + s * perSample, target: target.pointer + (start + s) * perSample)
                 m.setDomain(s, Int(w.domain))
             }
             m.forward(batch: count)
             let e = sumSquaredError(m, target: target.pointer + start * perSample, batch: count, lastStepOnly: false,
                                     gradientNormalizer: normalizer)
-            m.zeroGradients()
             m.backward(batch: count)
             return e
         }
         replicas.reduceGradients()
+        communicator.allReduceSum(model.gradients.pointer, count: model.gradients.count)
+        var loss = [sse.reduce(0, +)]
+        communicator.allReduceSum(&loss, count: 1)
         clipGradientNorm(model.gradients, maxNorm: Float(config.clipNorm))
         let lr = learningRate(step: step, total: totalSteps, warmup: config.warmupSteps,
                               peak: config.learningRate, minFraction: config.minLearningRateFraction)
         optimizer.update(model.parameters, model.gradients, lr: Float(lr), weightDecay: Float(config.weightDecay), t: step + 1)
-        return (sse.reduce(0, +) / Double(normalizer), lr)
+        return (loss[0] / Double(normalizer), lr)
     }
 
     /// Validation loss (final position only) on the evaluation subset; updates early stopping.
@@ -203,22 +218,28 @@ public final class Trainer {
     }
 
     /// Mean final-position MSE over the validation subset with the current parameters.
+    /// The subset is taken in global batches split like training batches (rank share, then
+    /// replica chunks) and each batch's sum is all-reduced, so every rank count and thread
+    /// count that splits a batch the same way gives the same bits.
     public func validationLoss() -> Double {
         let c = model.config, perSample = c.sequenceLength * c.featuresPerToken
         var total = 0.0
         var k = 0
         while k < validationSubset.count {
-            let b = min(replicas.batchCapacity, validationSubset.count - k)
-            let sse = replicas.mapChunks(b) { m, start, count -> Double in
+            let b = min(batch, validationSubset.count - k)
+            let mine = communicator.share(of: b)
+            let sse = replicas.mapChunks(mine.count) { m, start, count -> Double in
                 for s in 0..<count {
-                    let w = validationSubset[k + start + s]
+                    let w = validationSubset[k + mine.start + start + s]
                     windows.fill(w, input: m.input + s * perSample, target: target.pointer + (start + s) * perSample)
                     m.setDomain(s, Int(w.domain))
                 }
                 m.forward(batch: count)
                 return sumSquaredError(m, target: target.pointer + start * perSample, batch: count, lastStepOnly: true)
             }
-            total += sse.reduce(0, +)
+            var batchSum = [sse.reduce(0, +)]
+            communicator.allReduceSum(&batchSum, count: 1)
+            total += batchSum[0]
             k += b
         }
         return total / Double(validationSubset.count * lossValuesPerSample(c, lastStepOnly: true))

@@ -1,0 +1,19 @@
+import Causeway
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a command's work on every MPI rank (size 1 without mpirun). A rank that hits an error
+/// prints `rank N: <message>` and aborts the whole job, so no peer waits for it; in a single
+/// process the error goes back to the argument parser (message, exit code 1).
+func coordinated(_ body: (Communicator) throws -> Void) throws {
+    let world = MPICommunicator.world
+    do {
+        try body(world)
+    } catch {
+        guard world.size > 1 else { throw error }
+        fputs("rank \(world.rank): \(error)\n", stderr)
+        world.abort(1)
+    }
+    world.finalize()
+}
