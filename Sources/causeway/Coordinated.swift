@@ -1,3 +1,4 @@
+import ArgumentParser
 import Causeway
 #if canImport(Glibc)
 import Glibc
@@ -10,6 +11,10 @@ func coordinated(_ body: (Communicator) throws -> Void) throws {
     let world = MPICommunicator.world
     do {
         try body(world)
+    } catch is StopSignalExit {
+        // every rank stopped at the same step; the coordinator wrote the checkpoint
+        world.finalize()
+        throw ExitCode(StopSignal.exitCode)
     } catch {
         guard world.size > 1 else { throw error }
         fputs("rank \(world.rank): \(error)\n", stderr)
@@ -17,3 +22,6 @@ func coordinated(_ body: (Communicator) throws -> Void) throws {
     }
     world.finalize()
 }
+
+/// Thrown by a command whose training a stop signal ended (after the checkpoint).
+struct StopSignalExit: Error {}

@@ -60,6 +60,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        StopSignal.install()
         try coordinated { world in
             let started = Date()
             let coordinator = world.isCoordinator
@@ -88,6 +89,7 @@ struct Run: ParsableCommand {
                 + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
                 + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s)")
             let summary = try trainer.train()
+            if summary.stoppedBySignal { throw StopSignalExit() }
 
             try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
                                 out: out, provenance: [

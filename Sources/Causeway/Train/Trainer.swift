@@ -7,6 +7,8 @@ public struct TrainingSummary: Sendable {
     public let bestValidationLoss: Double
     public let lastTrainLoss: Double
     public let stoppedEarly: Bool
+    /// A stop signal ended training before `totalSteps`; a checkpoint was written to resume from.
+    public let stoppedBySignal: Bool
     public let trainWindowsPerSecond: Double
     public let seconds: Double
 }
@@ -113,9 +115,15 @@ public final class Trainer {
         var trainSeconds = 0.0, trainWindows = 0
         var lastLoss = Double.nan
         var valLoss: Double? = state.bestValidationLoss.isFinite ? state.bestValidationLoss : nil
+        var stoppedBySignal = false
 
         while state.step < totalSteps && !state.stoppedEarly {
             if let stop = stopAtStep, state.step >= stop { break }
+            // every rank agrees, once per step, whether any rank got a stop signal
+            if communicator.allReduceMax(StopSignal.isRaised ? 1 : 0) != 0 {
+                stoppedBySignal = true
+                break
+            }
             if let fail = failAtStep, state.step >= fail {
                 throw CausewayError("injected failure at step \(state.step) (CAUSEWAY_INJECT_FAILURE)")
             }
@@ -163,9 +171,13 @@ public final class Trainer {
         if state.stoppedEarly {
             reporter?.message("early stop at step \(state.step): no validation improvement in \(config.patience) evaluations")
         }
+        if stoppedBySignal {
+            reporter?.message("stop signal: training stopped at step \(state.step) of \(totalSteps); "
+                + (checkpointPath.map { "checkpoint written to \($0), continue with --resume \($0)" } ?? "no checkpoint path"))
+        }
         if hasBest { model.parameters.copy(from: best) }   // restore the best validation parameters
         return TrainingSummary(steps: state.step, bestStep: state.bestStep, bestValidationLoss: state.bestValidationLoss,
-                               lastTrainLoss: lastLoss, stoppedEarly: state.stoppedEarly,
+                               lastTrainLoss: lastLoss, stoppedEarly: state.stoppedEarly, stoppedBySignal: stoppedBySignal,
                                trainWindowsPerSecond: Double(trainWindows) / max(trainSeconds, 1e-9),
                                seconds: Date().timeIntervalSince(start))
     }
