@@ -9,11 +9,17 @@ public enum TrainingBenchmark {
         public let variables: Int, max_lag: Int, d_model: Int, layers: Int, heads: Int, batch: Int
         public let threads: String
         public let workers: Int
+        public let ranks: Int
         public let steps: Int
         public let step_ms: Double
         public let train_windows_per_s: Double
         public let train_gflop_per_s: Double
         public let sgemm_gflop_per_s: Double
+        /// Share of the step's wall time spent in collectives (gradient and loss all-reduce).
+        public let allreduce_share: Double
+        /// Seconds for an lrp readout of `attribution_samples` windows (targets split over ranks).
+        public let attribution_s: Double?
+        public let attribution_samples: Int?
     }
 
     /// Forward model FLOPs of one window (multiply–add = 2), counting the full T×T attention
@@ -25,7 +31,10 @@ public enum TrainingBenchmark {
         return 2 * T * (f * d + d * f) + Double(c.layers) * perBlock
     }
 
-    public static func run(model c: ModelConfig, batch: Int, seconds: Double, seed: UInt64 = 0) throws -> Result {
+    /// `batch` is the global batch (each rank runs its share). The number of timed steps is
+    /// fixed by the coordinator from a short calibration, so every rank runs the same count.
+    public static func run(model c: ModelConfig, batch: Int, seconds: Double, attributionSamples: Int? = nil,
+                           seed: UInt64 = 0, communicator world: Communicator = MPICommunicator.world) throws -> Result {
         // measured first: with several workers the replicas switch OpenBLAS to one thread each
         let sgemm = sgemmRate(size: 512)
         let rows = max(batch * 4, 256) + c.maxLag + 1
@@ -36,26 +45,69 @@ public enum TrainingBenchmark {
         var tc = TrainingConfig()
         tc.batch = batch
         tc.steps = 1_000_000
-        let replicas = ReplicaSet(config: c, batch: batch, seed: seed)
-        let trainer = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "bench", reporter: nil)
+        let comm = TimedCommunicator(world)
+        let perRank = comm.share(of: batch).count
+        let replicas = ReplicaSet(config: c, batch: max(perRank, 1), seed: seed)
+        let trainer = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "bench",
+                                  reporter: nil, communicator: comm)
         let n = windows.train.count
         func step(_ k: Int) { _ = trainer.optimizationStep(step: k) { windows.train[(k * batch + $0) % n] } }
-        for k in 0..<2 { step(k) }   // warm-up
-        var done = 0
+        for k in 0..<3 { step(k) }   // warm-up and calibration
+        let t0 = Date()
+        for k in 3..<6 { step(k) }
+        let perStep = Date().timeIntervalSince(t0) / 3
+        let planned = comm.allReduceMax(comm.isCoordinator ? Int32(max(3, min(100_000, seconds / perStep))) : 0)
+        comm.reset()
         let start = Date()
-        while done < 3 || Date().timeIntervalSince(start) < seconds {
-            step(done + 2)
-            done += 1
-        }
+        for k in 0..<Int(planned) { step(k + 6) }
         let elapsed = Date().timeIntervalSince(start)
-        let wps = Double(done * batch) / elapsed
+        let collectives = comm.seconds
+        let wps = Double(Int(planned) * batch) / elapsed
+
+        var attributionSeconds: Double?
+        if let attributionSamples {
+            let samples = Attributor.evaluationSamples(windows, count: attributionSamples)
+            comm.barrier()
+            let a0 = Date()
+            _ = try Attributor.compute(replicas: replicas, windows: windows, samples: samples, method: .lrp, communicator: comm)
+            attributionSeconds = Date().timeIntervalSince(a0)
+        }
         return Result(tokens: c.tokens.rawValue, variables: c.variables, max_lag: c.maxLag, d_model: c.dModel,
                       layers: c.layers, heads: c.heads, batch: batch,
                       threads: ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default",
-                      workers: replicas.workers,
-                      steps: done, step_ms: 1000 * elapsed / Double(done), train_windows_per_s: wps,
+                      workers: replicas.workers, ranks: comm.size,
+                      steps: Int(planned), step_ms: 1000 * elapsed / Double(planned), train_windows_per_s: wps,
                       train_gflop_per_s: 3 * forwardFlopsPerWindow(c) * wps / 1e9,
-                      sgemm_gflop_per_s: sgemm)
+                      sgemm_gflop_per_s: sgemm, allreduce_share: collectives / elapsed,
+                      attribution_s: attributionSeconds, attribution_samples: attributionSamples)
+    }
+
+    /// All-reduce (sum, in place) time for messages of `floats` floats: the median of `repeats`.
+    public static func allReduceSeconds(floats: Int, repeats: Int = 20,
+                                        communicator comm: Communicator = MPICommunicator.world) -> Double {
+        let buffer = FloatBuffer(floats)
+        var times: [Double] = []
+        comm.barrier()
+        for _ in 0..<repeats {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            comm.allReduceSum(buffer.pointer, count: floats)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    /// Fit of t = α + β·bytes minimising the squared *relative* error Σ((tᵢ − α − β·bᵢ)/tᵢ)²
+    /// (times span four orders of magnitude; a plain least-squares fit ignores the small ones).
+    public static func fitAlphaBeta(_ points: [(bytes: Double, seconds: Double)]) -> (alpha: Double, beta: Double) {
+        // weighted normal equations with wᵢ = 1/tᵢ²
+        var sw = 0.0, sb = 0.0, sbb = 0.0, st = 0.0, sbt = 0.0
+        for p in points {
+            let w = 1 / (p.seconds * p.seconds)
+            sw += w; sb += w * p.bytes; sbb += w * p.bytes * p.bytes; st += w * p.seconds; sbt += w * p.bytes * p.seconds
+        }
+        let det = sw * sbb - sb * sb
+        guard det != 0 else { return (st / max(sw, 1e-300), 0) }
+        return ((sbb * st - sb * sbt) / det, (sw * sbt - sb * st) / det)
     }
 
     /// GFLOP/s of a square sgemm of `size`, best of a few repetitions.

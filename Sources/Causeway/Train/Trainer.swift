@@ -61,7 +61,8 @@ public final class Trainer {
         state = TrainingState(seed: config.seed)
         best = FloatBuffer(model.parameters.count)
         batch = min(config.batch, windows.train.count)
-        precondition(replicas.batchCapacity >= batch, "model batch capacity too small")
+        precondition(replicas.batchCapacity >= (batch + communicator.size - 1) / communicator.size,
+                     "model batch capacity too small for this rank's share of the batch")
         stepsPerEpoch = max(1, windows.train.count / batch)
         totalSteps = config.steps ?? config.epochs * stepsPerEpoch
         // once per epoch, but at least every 50 steps' worth of data on tiny sets (where an epoch
