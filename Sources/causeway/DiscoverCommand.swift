@@ -28,7 +28,9 @@ struct Discover: ParsableCommand {
             if world.isCoordinator { try AtomicFile.makeDirectory(out) }
             let windows = try job.makeWindows()
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
-            try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out, provenance: [
+            let log = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
+            try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out,
+                                trainingLog: log, provenance: [
                 "checkpoint": checkpoint,
                 "seed": String(job.training.seed),
                 "steps": String(ck.header.state.step),

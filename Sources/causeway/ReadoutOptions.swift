@@ -61,8 +61,9 @@ struct ReadoutOptions: ParsableArguments {
 
     /// Attribution → scores → graph → files in `out` (scores.npy, graph.json, adjacency.csv,
     /// graph.dot, report.html, and metrics.json with truth); prints where they are and the metrics.
+    /// `trainingLog`: the run's train_log.jsonl, drawn in the report when it exists.
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
-                 out: String, provenance extra: [String: String]) throws {
+                 out: String, trainingLog logPath: String, provenance extra: [String: String]) throws {
         let rule = try rule
         let samples = Attributor.evaluationSamples(windows, count: evalSamples)
         guard let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
@@ -88,7 +89,6 @@ struct ReadoutOptions: ParsableArguments {
                                   provenance: provenance, to: out + "/graph.json")
         try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
         try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")
-        let logPath = out + "/train_log.jsonl"
         let log = FileManager.default.fileExists(atPath: logPath) ? try TrainingLogReader.read(path: logPath) : []
         try ReportWriter.write(ReportInput(variables: dataset.variables, maxLag: scores.maxLag, scores: scores, edges: edges,
                                            rankMean: readout.rankMean, rankStd: readout.rankStd, trainingLog: log,

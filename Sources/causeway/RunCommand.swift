@@ -92,7 +92,7 @@ struct Run: ParsableCommand {
             if summary.stoppedBySignal { throw StopSignalExit() }
 
             try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
-                                out: out, provenance: [
+                                out: out, trainingLog: out + "/train_log.jsonl", provenance: [
                                     "seed": String(seed),
                                     "steps": String(summary.steps),
                                     "best_step": String(summary.bestStep),
