@@ -76,11 +76,7 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let log = try? String(contentsOfFile: out + "/train_log.jsonl", encoding: .utf8), log.contains("step") { break }
-            usleep(50_000)
-        }
+        waitForTrainingLog(out)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         // every rank exits with StopSignal.exitCode, but Hydra's mpirun, once signalled itself, does
@@ -112,14 +108,20 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let log = try? String(contentsOfFile: out + "/train_log.jsonl", encoding: .utf8), log.contains("step") { break }
-            usleep(50_000)
-        }
+        waitForTrainingLog(out)
         kill(process.processIdentifier, SIGUSR1)   // SLURM's early warning (--signal=B:USR1@…)
         process.waitUntilExit()
         #expect(process.terminationStatus == StopSignal.exitCode)
         #expect(try Checkpoint.read(path: out + "/checkpoint.cwck").header.state.step < 5000)
+    }
+}
+
+/// Waits (up to a minute) until a run in `out` has logged its first evaluation, i.e. training
+/// is under way and the stop-signal handlers are installed.
+func waitForTrainingLog(_ out: String) {
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+        if let log = try? String(contentsOfFile: out + "/train_log.jsonl", encoding: .utf8), log.contains("step") { return }
+        usleep(50_000)
     }
 }
