@@ -68,10 +68,16 @@ struct ReadoutOptions: ParsableArguments {
         let samples = Attributor.evaluationSamples(windows, count: evalSamples)
         guard let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
                                                    method: attribution, aggregation: aggregate,
-                                                   normalizePerTarget: normalize == .perTarget)
+                                                   normalizePerTarget: normalize == .perTarget,
+                                                   shards: max(2, MPICommunicator.world.size))
         else { return }   // other ranks: the coordinator gathered their targets and writes the outputs
         let scores = readout.scores
         let edges = Binarizer.apply(rule, to: scores, autoExponent: readout.relevanceExponent)
+        // the same rule on each data shard's scores: in how many shards does each edge hold?
+        let shardGraphs = readout.shardScores.map { Set(Binarizer.apply(rule, to: $0, autoExponent: readout.relevanceExponent)) }
+        let agreement = Dictionary(uniqueKeysWithValues: edges.map { e in
+            (e, Double(shardGraphs.filter { $0.contains(e) }.count) / Double(max(shardGraphs.count, 1)))
+        })
         let evaluation = truthEdges.map { Evaluation.evaluate(predicted: edges, scores: scores, truth: $0) }
         var provenance = extra
         provenance["version"] = causewayVersion
@@ -80,12 +86,13 @@ struct ReadoutOptions: ParsableArguments {
         provenance["data_sha256"] = try dataset.contentDigest()
         provenance["eval_samples"] = String(readout.samples)
         provenance["threads"] = String(replicas.workers)
+        provenance["agreement_shards"] = String(readout.shardScores.count)
         provenance["ranks"] = String(MPICommunicator.world.size)
 
         try NPYScores.write(scores, to: out + "/scores.npy")
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
                                   attribution: attribution.rawValue, binarize: rule.description,
-                                  rankMean: readout.rankMean, rankStd: readout.rankStd,
+                                  rankMean: readout.rankMean, rankStd: readout.rankStd, shardAgreement: agreement,
                                   provenance: provenance, to: out + "/graph.json")
         try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
         try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")

@@ -110,4 +110,20 @@ func attribute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef], m
             #expect(isClose(Double(both.rankStd.values[k]), abs(a - b) / 2, rel: 1e-5, abs: 1e-5))
         }
     }
+
+    @Test func shardScoresAverageToTheScores() throws {
+        // 4 equal shards of 8 samples: the mean of the shards' mean |R| is the overall mean |R|
+        let p = 3, L = 2
+        let windows = WindowSet(sources: [smallVARSource(variables: p, rows: 60)], maxLag: L, validationFraction: 0)
+        let replicas = ReplicaSet(config: ModelConfig(variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2), batch: 8, seed: 3, workers: 1)
+        let a = try #require(try Attributor.compute(replicas: replicas, windows: windows, samples: Array(windows.train.prefix(32)),
+                                                    method: .lrp, shards: 4))
+        #expect(a.shardScores.count == 4)
+        for k in 0..<a.scores.values.count {
+            let mean = a.shardScores.map { Double($0.values[k]) }.reduce(0, +) / 4
+            #expect(isClose(mean, Double(a.scores.values[k]), rel: 1e-5, abs: 1e-8))
+        }
+        // the shards differ (they are different data)
+        #expect(a.shardScores[0].values != a.shardScores[3].values)
+    }
 }

@@ -92,7 +92,7 @@ import Testing
         let path = try Self.tempDir() + "/graph.json"
         try GraphWriter.writeJSON(edges: edges, scores: s, variables: ["u", "v"], attribution: "gradient",
                                   binarize: BinarizeRule.rowTopK(1).description, rankMean: mean, rankStd: std,
-                                  provenance: ["seed": "3"], to: path)
+                                  shardAgreement: [edges[0]: 0.5], provenance: ["seed": "3"], to: path)
         let root = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         #expect(root["attribution"] as? String == "gradient")
@@ -100,6 +100,8 @@ import Testing
         let jsonEdges = try #require(root["edges"] as? [[String: Any]])
         #expect(jsonEdges[0]["source"] as? String == "v" && jsonEdges[0]["lag"] as? Int == 2)
         #expect(jsonEdges[0]["rank_mean"] as? Double == 1.5)
+        #expect(jsonEdges[0]["shard_agreement"] as? Double == 0.5)
+        #expect(jsonEdges[1]["shard_agreement"] == nil)
         #expect(jsonEdges[0]["rank_std"] as? Double == 0.5)
         #expect(jsonEdges[1]["rank_mean"] is NSNull)
         #expect(jsonEdges[1]["rank_std"] as? Double == 2)

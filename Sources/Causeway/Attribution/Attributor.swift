@@ -10,6 +10,10 @@ public struct Attribution: Sendable {
     public let samples: Int
     public let method: AttributionMethod
     public let aggregation: ScoreAggregation
+    /// The same scores computed on each of `shardScores.count` contiguous parts of the
+    /// evaluation samples (parts of the data in time and domain order): whether an edge holds
+    /// on every part is a second confidence measure (`shard_agreement`).
+    public let shardScores: [ScoreTensor]
 
     /// The power that brings `scores` to the scale of |relevance|: ½ per squaring (the
     /// gradient method squares the gradient; `square` aggregation squares R).
@@ -24,7 +28,7 @@ public enum Attributor {
     /// ranks, whose pieces the coordinator gathers. Returns nil on the other ranks.
     public static func compute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef],
                                method: AttributionMethod, aggregation: ScoreAggregation = .abs,
-                               normalizePerTarget: Bool = false,
+                               normalizePerTarget: Bool = false, shards: Int = 2,
                                communicator: Communicator = MPICommunicator.world) throws -> Attribution? {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables
         if method == .attention && c.tokens != .variable {
@@ -40,8 +44,14 @@ public enum Attributor {
         let wave = chunk * replicas.workers
         let acc = UnsafeMutablePointer<Double>.allocate(capacity: 3 * n)
         acc.initialize(repeating: 0, count: 3 * n)
+        let K = max(1, min(shards, samples.count))
+        let shardAcc = UnsafeMutablePointer<Double>.allocate(capacity: K * n)   // Σ score per shard
+        shardAcc.initialize(repeating: 0, count: K * n)
         let slots = UnsafeMutablePointer<Double>.allocate(capacity: wave * 3 * n)
-        defer { acc.deallocate(); slots.deallocate() }
+        defer { acc.deallocate(); shardAcc.deallocate(); slots.deallocate() }
+        func shard(_ j: Int) -> Int { j * K / samples.count }
+        var shardSizes = [Int](repeating: 0, count: K)
+        for j in 0..<samples.count { shardSizes[shard(j)] += 1 }
         let targets = FloatBuffer(replicas.batchCapacity * perSample)
         let myTargets = communicator.share(of: p)
         var k = 0
@@ -74,46 +84,56 @@ public enum Attributor {
                 }
             }
             for s in 0..<b {
-                let slot = slots + s * 3 * n
+                let slot = slots + s * 3 * n, part = shardAcc + shard(k + s) * n
                 for idx in 0..<(3 * n) { acc[idx] += slot[idx] }
+                for idx in 0..<n { part[idx] += slot[idx] }
             }
             k += b
         }
         // this rank's targets: per candidate (score, rank mean, rank std), column by column
         let count = Double(max(samples.count, 1))
         var piece: [Float] = []
-        piece.reserveCapacity(3 * m * myTargets.count)
+        let stride = 3 + K   // score, rank mean, rank std, then the shards' scores
+        piece.reserveCapacity(stride * m * myTargets.count)
         for i in myTargets.start..<(myTargets.start + myTargets.count) {
             for c in 0..<m {
                 let idx = c * p + i
                 let s = acc[idx], r = acc[n + idx], r2 = acc[2 * n + idx]
                 let mean = r / count
                 piece += [Float(s / count), Float(mean), Float(max(0, r2 / count - mean * mean).squareRoot())]
+                for g in 0..<K { piece.append(Float(shardAcc[g * n + idx] / Double(max(shardSizes[g], 1)))) }
             }
         }
         guard let pieces = communicator.gatherV(piece, root: 0) else { return nil }
         var score = [Float](repeating: 0, count: n), rankMean = score, rankStd = score
+        var shardScore = [[Float]](repeating: score, count: K)
         for (rank, values) in pieces.enumerated() {
             let owned = ShareOf(rank: rank, size: pieces.count).share(of: p)
             var v = 0
             for i in owned.start..<(owned.start + owned.count) {
                 for c in 0..<m {
                     score[c * p + i] = values[v]; rankMean[c * p + i] = values[v + 1]; rankStd[c * p + i] = values[v + 2]
-                    v += 3
+                    for g in 0..<K { shardScore[g][c * p + i] = values[v + 3 + g] }
+                    v += stride
                 }
             }
         }
         if normalizePerTarget {
-            for i in 0..<p {
-                var total: Float = 0
-                for c in 0..<m { total += score[c * p + i] }
-                if total > 0 { for c in 0..<m { score[c * p + i] /= total } }
+            func normalize(_ x: inout [Float]) {
+                for i in 0..<p {
+                    var total: Float = 0
+                    for c in 0..<m { total += x[c * p + i] }
+                    if total > 0 { for c in 0..<m { x[c * p + i] /= total } }
+                }
             }
+            normalize(&score)
+            for g in 0..<K { normalize(&shardScore[g]) }
         }
         return Attribution(scores: ScoreTensor(maxLag: L, variables: p, values: score),
                            rankMean: ScoreTensor(maxLag: L, variables: p, values: rankMean),
                            rankStd: ScoreTensor(maxLag: L, variables: p, values: rankStd),
-                           samples: samples.count, method: method, aggregation: aggregation)
+                           samples: samples.count, method: method, aggregation: aggregation,
+                           shardScores: shardScore.map { ScoreTensor(maxLag: L, variables: p, values: $0) })
     }
 
     /// rel[c], c = (ℓ−1)·p + j: the method's relevance of x_{j,t−ℓ} for target i in sample s.

@@ -20,22 +20,26 @@ public enum GraphWriter {
     /// source → target pairs of `edges`, each with the summary score (max of S over all lags).
     /// `rankMean` / `rankStd` (same layout as `scores`, e.g. the mean and standard deviation of
     /// each candidate's rank over attribution samples) add `rank_mean` / `rank_std` to every
-    /// lagged edge. `attribution` names the attribution method and `binarize` the rule
+    /// lagged edge; `shardAgreement` (fraction of data shards whose own graph has the edge)
+    /// adds `shard_agreement`. `attribution` names the attribution method and `binarize` the rule
     /// (`BinarizeRule.description`). Non-finite numbers are written as `null`.
     /// - Throws: `CausewayError` when `variables` or a rank tensor does not match the tensor,
     ///   an edge is out of range, or the file cannot be written.
     public static func writeJSON(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
                                  attribution: String? = nil, binarize: String? = nil,
                                  rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
+                                 shardAgreement: [LaggedEdge: Double]? = nil,
                                  provenance: [String: String], to path: String) throws {
         let data = try jsonData(edges: edges, scores: scores, variables: variables, attribution: attribution,
-                                binarize: binarize, rankMean: rankMean, rankStd: rankStd, provenance: provenance)
+                                binarize: binarize, rankMean: rankMean, rankStd: rankStd,
+                                shardAgreement: shardAgreement, provenance: provenance)
         try AtomicFile.write(data, to: path)
     }
 
     static func jsonData(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
                          attribution: String? = nil, binarize: String? = nil,
                          rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
+                         shardAgreement: [LaggedEdge: Double]? = nil,
                          provenance: [String: String]) throws -> Data {
         let p = scores.variables
         guard variables.count == p else {
@@ -61,6 +65,7 @@ public enum GraphWriter {
                                     "score": number(scores[e.lag, e.source, e.target])]
             if let rankMean { o["rank_mean"] = number(rankMean[e.lag, e.source, e.target]) }
             if let rankStd { o["rank_std"] = number(rankStd[e.lag, e.source, e.target]) }
+            if let a = shardAgreement?[e] { o["shard_agreement"] = a }
             return o
         }
         let summaryObjects: [[String: Any]] = Set(unique.map(\.summary)).sorted().map { e in
