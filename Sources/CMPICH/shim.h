@@ -8,4 +8,5 @@ static inline MPI_Op causeway_mpi_max(void) { return MPI_MAX; }
 static inline MPI_Op causeway_mpi_min(void) { return MPI_MIN; }
 static inline void *causeway_mpi_in_place(void) { return MPI_IN_PLACE; }
 static inline MPI_Status *causeway_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline MPI_Status *causeway_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
 #endif

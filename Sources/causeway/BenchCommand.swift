@@ -15,6 +15,8 @@ struct Bench: ParsableCommand {
     var perRankBatch: Int?
     @Option(name: .customLong("attribution-samples"), help: "Also time an lrp readout of this many windows (targets split over ranks).")
     var attributionSamples: Int?
+    @Flag(name: .customLong("overlap-allreduce"), help: "Start the gradient all-reduce bucket by bucket during backward.")
+    var overlapAllreduce = false
     @Flag(help: "Instead of training, time all-reduce for message sizes 256 B … 16 MiB and fit t = α + β·bytes.")
     var allreduce = false
 
@@ -46,7 +48,7 @@ struct Bench: ParsableCommand {
             }
             let batch = perRankBatch.map { $0 * world.size } ?? model.batch
             let result = try TrainingBenchmark.run(model: model.config(variables: variables), batch: batch, seconds: seconds,
-                                                   attributionSamples: attributionSamples)
+                                                   attributionSamples: attributionSamples, overlapAllReduce: overlapAllreduce)
             if world.isCoordinator { print(String(decoding: try enc.encode(result), as: UTF8.self)) }
         }
     }

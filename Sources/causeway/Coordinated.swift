@@ -18,6 +18,8 @@ func coordinated(_ body: (Communicator) throws -> Void) throws {
     } catch {
         guard world.size > 1 else { throw error }
         fputs("rank \(world.rank): \(error)\n", stderr)
+        fflush(stderr)
+        usleep(300_000)   // let the launcher forward the message before the abort tears the job down
         world.abort(1)
     }
     world.finalize()

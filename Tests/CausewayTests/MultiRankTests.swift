@@ -30,6 +30,13 @@ import Testing
             let a = FileManager.default.contents(atPath: f.path + "/one/" + name)
             #expect(a != nil && a == FileManager.default.contents(atPath: f.path + "/two/" + name), "\(name) differs")
         }
+        // bucketed non-blocking all-reduce during backward: the same sums, the same bits
+        let overlapped = try runCLI(train(d, f.path + "/overlap") + ["--overlap-allreduce"], ranks: 2, threads: 1)
+        #expect(overlapped.status == 0, "\(overlapped.stderr)")
+        for name in ["scores.npy", "checkpoint.cwck"] {
+            #expect(FileManager.default.contents(atPath: f.path + "/two/" + name)
+                    == FileManager.default.contents(atPath: f.path + "/overlap/" + name), "\(name) differs with overlap")
+        }
         let graph = try String(contentsOfFile: f.path + "/two/graph.json", encoding: .utf8)
         #expect(graph.contains("\"ranks\" : \"2\""))
         // only the coordinator prints

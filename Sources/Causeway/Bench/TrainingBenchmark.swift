@@ -10,6 +10,7 @@ public enum TrainingBenchmark {
         public let threads: String
         public let workers: Int
         public let ranks: Int
+        public let overlap_allreduce: Bool
         public let steps: Int
         public let step_ms: Double
         public let train_windows_per_s: Double
@@ -34,7 +35,8 @@ public enum TrainingBenchmark {
     /// `batch` is the global batch (each rank runs its share). The number of timed steps is
     /// fixed by the coordinator from a short calibration, so every rank runs the same count.
     public static func run(model c: ModelConfig, batch: Int, seconds: Double, attributionSamples: Int? = nil,
-                           seed: UInt64 = 0, communicator world: Communicator = MPICommunicator.world) throws -> Result {
+                           overlapAllReduce: Bool = false, seed: UInt64 = 0,
+                           communicator world: Communicator = MPICommunicator.world) throws -> Result {
         // measured first: with several workers the replicas switch OpenBLAS to one thread each
         let sgemm = sgemmRate(size: 512)
         let rows = max(batch * 4, 256) + c.maxLag + 1
@@ -50,6 +52,7 @@ public enum TrainingBenchmark {
         let replicas = ReplicaSet(config: c, batch: max(perRank, 1), seed: seed)
         let trainer = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "bench",
                                   reporter: nil, communicator: comm)
+        trainer.overlapAllReduce = overlapAllReduce
         let n = windows.train.count
         func step(_ k: Int) { _ = trainer.optimizationStep(step: k) { windows.train[(k * batch + $0) % n] } }
         for k in 0..<3 { step(k) }   // warm-up and calibration
@@ -75,7 +78,7 @@ public enum TrainingBenchmark {
         return Result(tokens: c.tokens.rawValue, variables: c.variables, max_lag: c.maxLag, d_model: c.dModel,
                       layers: c.layers, heads: c.heads, batch: batch,
                       threads: ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default",
-                      workers: replicas.workers, ranks: comm.size,
+                      workers: replicas.workers, ranks: comm.size, overlap_allreduce: overlapAllReduce,
                       steps: Int(planned), step_ms: 1000 * elapsed / Double(planned), train_windows_per_s: wps,
                       train_gflop_per_s: 3 * forwardFlopsPerWindow(c) * wps / 1e9,
                       sgemm_gflop_per_s: sgemm, allreduce_share: collectives / elapsed,

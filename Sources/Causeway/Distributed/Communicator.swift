@@ -9,6 +9,10 @@ public protocol Communicator: AnyObject {
     /// In-place element-wise sum over ranks.
     func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int)
     func allReduceSum(_ buffer: UnsafeMutablePointer<Double>, count: Int)
+    /// Starts a non-blocking in-place sum over ranks of `count` floats; `waitAll` completes
+    /// every started one. The buffer must not be touched in between.
+    func startAllReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int)
+    func waitAll()
     /// Maximum of one value over ranks (used to agree on flags: errors, stop signals).
     func allReduceMax(_ value: Int32) -> Int32
     /// Every rank's `values` (lengths may differ), concatenated in rank order, on `root`

@@ -9,6 +9,7 @@ import Glibc
 public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
+    private var pending: [MPI_Request] = []
 
     /// The world communicator, initialising MPI on first use.
     public static let world = MPICommunicator()
@@ -49,6 +50,19 @@ public final class MPICommunicator: Communicator {
     public func allReduceSum(_ buffer: UnsafeMutablePointer<Double>, count: Int) {
         guard size > 1 else { return }
         MPI_Allreduce(causeway_mpi_in_place(), buffer, Int32(count), MPI_DOUBLE, causeway_mpi_sum(), MPI_COMM_WORLD)
+    }
+
+    public func startAllReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+        guard size > 1 else { return }
+        var request = MPI_Request()
+        MPI_Iallreduce(causeway_mpi_in_place(), buffer, Int32(count), MPI_FLOAT, causeway_mpi_sum(), MPI_COMM_WORLD, &request)
+        pending.append(request)
+    }
+
+    public func waitAll() {
+        guard !pending.isEmpty else { return }
+        MPI_Waitall(Int32(pending.count), &pending, causeway_mpi_statuses_ignore())
+        pending.removeAll(keepingCapacity: true)
     }
 
     public func allReduceMax(_ value: Int32) -> Int32 {

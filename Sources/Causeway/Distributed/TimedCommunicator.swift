@@ -27,6 +27,10 @@ public final class TimedCommunicator: Communicator {
     }
     public func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) { timed { inner.allReduceSum(buffer, count: count) } }
     public func allReduceSum(_ buffer: UnsafeMutablePointer<Double>, count: Int) { timed { inner.allReduceSum(buffer, count: count) } }
+    public func startAllReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+        timed { inner.startAllReduceSum(buffer, count: count) }
+    }
+    public func waitAll() { timed { inner.waitAll() } }
     public func allReduceMax(_ value: Int32) -> Int32 { timed { inner.allReduceMax(value) } }
     public func gatherV(_ values: [Float], root: Int) -> [[Float]]? { timed { inner.gatherV(values, root: root) } }
     public func abort(_ code: Int32) -> Never { inner.abort(code) }

@@ -137,8 +137,12 @@ public final class Transformer {
     /// `inputGradient`. Requires the activations of `forward(batch: b)`. A `rule` other than
     /// `.gradient` propagates an LRP rule as a modified gradient (input gradients only).
     /// `softmaxAbsorption` (AttnLRP) accumulates the relevance the softmaxes absorb.
+    /// `gradientsReady(offset, count)` is called as soon as a contiguous range of parameter
+    /// gradients is final (head + final LayerNorm, then each block from the last, then the
+    /// embeddings), so a caller can start reducing it while the rest is computed.
     public func backward(batch b: Int, parameterGradients: Bool = true, inputGradients: Bool = false,
-                         rule: BackwardRule = .gradient, softmaxAbsorption: UnsafeMutablePointer<Double>? = nil) {
+                         rule: BackwardRule = .gradient, softmaxAbsorption: UnsafeMutablePointer<Double>? = nil,
+                         gradientsReady: ((Int, Int) -> Void)? = nil) {
         precondition(rule == .gradient || !parameterGradients, "LRP rules give input relevance, not parameter gradients")
         let lrp = rule != .gradient
         let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, n = b * T
@@ -152,6 +156,7 @@ public final class Transformer {
         a.dResidual.pointer.update(repeating: 0, count: n * d)
         layerNormBackward(a.dResidual.pointer, g(layout.lnfW), g(layout.lnfB), a.dLN.pointer, lastResidual,
                           param(layout.lnfW), a.lnfMean.pointer, a.lnfRstd.pointer, n, d, constantScale: lrp)
+        gradientsReady?(layout.lnfW.offset, layout.count - layout.lnfW.offset)
 
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
             let blk = layout.blocks[l], ba = a.blocks[l]
@@ -183,10 +188,12 @@ public final class Transformer {
                            ba.ln1.pointer, param(blk.qkvW), n, d, 3 * d)
             layerNormBackward(a.dResidual.pointer, g(blk.ln1W), g(blk.ln1B), a.dLN.pointer, residual,
                               param(blk.ln1W), ba.ln1Mean.pointer, ba.ln1Rstd.pointer, n, d, constantScale: lrp)
+            gradientsReady?(blk.ln1W.offset, blk.fcProjB.offset + blk.fcProjB.count - blk.ln1W.offset)
         }
 
         // embeddings: dResidual is now ∂loss/∂encoded
         if parameterGradients { embeddingBackward(b) }
+        gradientsReady?(0, layout.blocks[0].ln1W.offset)
         if inputGradients {
             a.dInput.pointer.update(repeating: 0, count: n * f)
             matmulBackward(a.dInput.pointer, nil, nil, a.dResidual.pointer, a.input.pointer,

@@ -35,6 +35,10 @@ public final class Trainer {
     public var checkpointEvery = 0
     /// Stop (with a checkpoint) once this many steps are done; for tests and preemption.
     public var stopAtStep: Int?
+    /// Start the gradient all-reduce bucket by bucket during the backward pass (non-blocking)
+    /// instead of once after it. Used only with one thread per rank (MPI is called from the
+    /// main thread); the sums, hence the results, are the same bits either way.
+    public var overlapAllReduce = false
     /// Fail with an error at this step (failure-injection tests of the multi-rank error path).
     public var failAtStep: Int?
 
@@ -190,6 +194,9 @@ public final class Trainer {
         let normalizer = lossValuesPerSample(c, lastStepOnly: false) * B
         let mine = communicator.share(of: B)   // this rank's part of the global batch
         for r in replicas.replicas { r.zeroGradients() }
+        // every rank must make the same bucket calls: all of them need samples
+        let overlap = overlapAllReduce && replicas.workers == 1 && communicator.size > 1 && B >= communicator.size
+        let grads = model.gradients.pointer
         let sse = replicas.mapChunks(mine.count) { m, start, count -> Double in
             for s in 0..<count {
                 let w = window(mine.start + start + s)
@@ -199,11 +206,19 @@ public final class Trainer {
             m.forward(batch: count)
             let e = sumSquaredError(m, target: target.pointer + start * perSample, batch: count, lastStepOnly: false,
                                     gradientNormalizer: normalizer)
-            m.backward(batch: count)
+            if overlap {
+                m.backward(batch: count) { offset, n in self.communicator.startAllReduceSum(grads + offset, count: n) }
+            } else {
+                m.backward(batch: count)
+            }
             return e
         }
-        replicas.reduceGradients()
-        communicator.allReduceSum(model.gradients.pointer, count: model.gradients.count)
+        if overlap {
+            communicator.waitAll()
+        } else {
+            replicas.reduceGradients()
+            communicator.allReduceSum(model.gradients.pointer, count: model.gradients.count)
+        }
         var loss = [sse.reduce(0, +)]
         communicator.allReduceSum(&loss, count: 1)
         clipGradientNorm(model.gradients, maxNorm: Float(config.clipNorm))
