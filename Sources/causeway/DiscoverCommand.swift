@@ -8,19 +8,15 @@ struct Discover: ParsableCommand {
 
     @Option(help: "Checkpoint file (checkpoint.cwck in a run's output folder).")
     var checkpoint: String
-    @Option(help: "The data the model was trained on (same files as for `run`).")
-    var data: String
-    @Flag(name: .customLong("no-header"), help: "The CSV files have no header row.")
-    var noHeader = false
-    @Option(help: "Output folder (created if missing).")
-    var out: String
+    @OptionGroup var input: InputOptions
     @OptionGroup var readout: ReadoutOptions
 
     func run() throws {
         try coordinated { world in
             let started = Date()
             let ck = try Checkpoint.read(path: checkpoint)
-            let dataset = try DatasetLoader.load(path: data, header: !noHeader)
+            let dataset = try input.loadDataset()
+            let out = input.out
             let job = try DiscoveryJob.resuming(ck, path: checkpoint, dataset: dataset)
             try dataset.validate(maxLag: job.model.maxLag, validationFraction: job.training.validationFraction)
             do { try readout.validate(tokens: job.model.tokens) } catch let e as ValidationError { throw CausewayError(e.message) }

@@ -6,12 +6,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the forecaster on --data, read out the lagged graph, write it to --out.")
 
-    @Option(help: "Input: a CSV file, an NPY file [T, p] (float32/float64), or a manifest JSON of several domains.")
-    var data: String
-    @Flag(name: .customLong("no-header"), help: "The CSV files have no header row (variables are named x0, x1, …).")
-    var noHeader = false
-    @Option(help: "Output folder (created if missing).")
-    var out: String
+    @OptionGroup var input: InputOptions
     @OptionGroup var model: ModelOptions
     @Flag(name: .customLong("domain-embedding"), help: "Add a learned per-domain embedding to every token.")
     var domainEmbedding = false
@@ -67,7 +62,8 @@ struct Run: ParsableCommand {
             let started = Date()
             let coordinator = world.isCoordinator
             // Everything that can fail on input is checked before any collective call.
-            let dataset = try DatasetLoader.load(path: data, header: !noHeader)
+            let dataset = try input.loadDataset()
+            let out = input.out
             try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
             let p = dataset.variables.count
             let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag)

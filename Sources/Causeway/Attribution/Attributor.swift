@@ -184,8 +184,6 @@ public enum Attributor {
 
     /// `count` windows spread evenly over all training windows (every domain).
     public static func evaluationSamples(_ windows: WindowSet, count: Int) -> [WindowRef] {
-        let all = windows.train
-        let m = min(count, all.count)
-        return (0..<m).map { all[$0 * all.count / m] }
+        evenlySpaced(windows.train, count: count)
     }
 }

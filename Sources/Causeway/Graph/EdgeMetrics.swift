@@ -20,6 +20,10 @@ public struct EdgeMetrics: Codable, Equatable, Sendable {
         f1 = p + r == 0 ? 0 : 2 * p * r / (p + r)
     }
 
+    /// Structural Hamming distance: every candidate edge is a distinct directed item, so the
+    /// insertions and deletions that turn the prediction into the truth are FP + FN.
+    public var shd: Int { falsePositives + falseNegatives }
+
     /// Compares (source, target, lag) triples.
     public static func lagged(predicted: [LaggedEdge], truth: [LaggedEdge]) -> EdgeMetrics {
         compare(Set(predicted), Set(truth))

@@ -37,7 +37,6 @@ public struct Evaluation: Codable, Equatable, Sendable {
         let summary = EdgeMetrics.summary(predicted: predicted, truth: truth)
         let laggedNoSelf = EdgeMetrics.lagged(predicted: noSelfPredicted, truth: noSelfTruth)
         let summaryNoSelf = EdgeMetrics.summary(predicted: noSelfPredicted, truth: noSelfTruth)
-        func shd(_ m: EdgeMetrics) -> Int { m.falsePositives + m.falseNegatives }
 
         // Lagged ranking: every candidate, plus unscorable true edges at −∞.
         let p = scores.variables, L = scores.maxLag
@@ -72,8 +71,8 @@ public struct Evaluation: Codable, Equatable, Sendable {
         }
         return Evaluation(
             lagged: lagged, summary: summary, laggedNoSelf: laggedNoSelf, summaryNoSelf: summaryNoSelf,
-            shdLagged: shd(lagged), shdSummary: shd(summary),
-            shdLaggedNoSelf: shd(laggedNoSelf), shdSummaryNoSelf: shd(summaryNoSelf),
+            shdLagged: lagged.shd, shdSummary: summary.shd,
+            shdLaggedNoSelf: laggedNoSelf.shd, shdSummaryNoSelf: summaryNoSelf.shd,
             aurocLagged: Ranking.auroc(scores: laggedScores, labels: laggedLabels),
             auprcLagged: Ranking.averagePrecision(scores: laggedScores, labels: laggedLabels),
             aurocSummary: Ranking.auroc(scores: summaryScores, labels: summaryLabels),

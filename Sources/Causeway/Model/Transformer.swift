@@ -13,9 +13,9 @@ public final class Transformer {
     let acts: Activations
 
     public var batchCapacity: Int { acts.capacity }
-    var attentionShape: (Int) -> AttentionShape {
-        { [config] b in AttentionShape(B: b, T: config.sequenceLength, C: config.dModel,
-                                       heads: config.heads, tokensPerStep: config.tokensPerStep) }
+    func attentionShape(_ b: Int) -> AttentionShape {
+        AttentionShape(B: b, T: config.sequenceLength, C: config.dModel, heads: config.heads,
+                       tokensPerStep: config.tokensPerStep)
     }
 
     public init(config: ModelConfig, batchCapacity: Int, seed: UInt64) {

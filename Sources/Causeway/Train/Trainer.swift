@@ -72,8 +72,7 @@ public final class Trainer {
         // once per epoch, but at least every 50 steps' worth of data on tiny sets (where an epoch
         // is a step or two and validation is noisy) and at most 20 times per run
         evalEvery = config.evalEvery ?? max(1, min(max(stepsPerEpoch, 50), totalSteps / 20))
-        let v = windows.validation, m = min(v.count, config.maxValidationWindows)
-        validationSubset = (0..<m).map { v[$0 * v.count / m] }
+        validationSubset = evenlySpaced(windows.validation, count: config.maxValidationWindows)
         target = FloatBuffer(replicas.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
         // the coordinator's initial parameters everywhere
         communicator.broadcast(model.parameters.pointer, count: model.parameters.count, root: 0)

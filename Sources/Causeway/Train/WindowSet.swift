@@ -79,3 +79,9 @@ public final class WindowSet {
 }
 
 extension Series: RowSource {}
+
+/// `count` elements spread evenly over `all` (all of them when `count` ≥ `all.count`).
+func evenlySpaced<T>(_ all: [T], count: Int) -> [T] {
+    let m = min(count, all.count)
+    return (0..<m).map { all[$0 * all.count / m] }
+}
