@@ -31,6 +31,10 @@ struct Run: ParsableCommand {
     var evalEvery: Int?
     @Option(help: "Random seed; the same seed gives bit-identical results.")
     var seed: UInt64 = 0
+    @Option(help: "How training windows are split into fixed data shards: stratified (every shard a proportional, contiguous-in-time slice of every domain) or domain (whole domains per shard, balanced by window count).")
+    var shard: ShardMode = .stratified
+    @Option(help: "Number of data shards (default: the number of MPI ranks, so each rank reads only its own shard). Results depend on the shard count, never on the rank or thread count: pass the same --shards to compare runs over different rank counts.")
+    var shards: Int?
     @Option(help: "Continue training from this checkpoint file.")
     var resume: String?
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints (0 = only at the end).")
@@ -43,13 +47,15 @@ struct Run: ParsableCommand {
     @OptionGroup var readout: ReadoutOptions
 
     func validate() throws {
-        do { try trainingConfig.validate() } catch let e as CausewayError { throw ValidationError(e.message) }
+        do { try trainingConfig(ranks: 1).validate() } catch let e as CausewayError { throw ValidationError(e.message) }
         if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0 (got \(checkpointEvery))") }
         try readout.validate(tokens: model.tokens)
     }
 
-    var trainingConfig: TrainingConfig {
+    /// `ranks`: the MPI world size, the default shard count.
+    func trainingConfig(ranks: Int) -> TrainingConfig {
         var t = TrainingConfig()
+        t.shard = shard; t.shards = shards ?? ranks
         t.batch = model.batch; t.epochs = epochs; t.steps = steps; t.learningRate = lr
         t.weightDecay = weightDecay; t.warmupSteps = warmup; t.clipNorm = clip
         t.validationFraction = validationFraction; t.patience = patience; t.evalEvery = evalEvery; t.seed = seed
@@ -72,7 +78,7 @@ struct Run: ParsableCommand {
 
             let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
                                                                           domainEmbeddings: domainEmbedding ? dataset.domains.count : 0),
-                                   training: trainingConfig)
+                                   training: trainingConfig(ranks: world.size))
             let reporter = try ProgressReporter(quiet: quiet || !coordinator,
                                                 logPath: coordinator ? out + "/train_log.jsonl" : nil, append: resume != nil)
             let trainer = try job.makeTrainer(reporter: reporter)
@@ -86,7 +92,8 @@ struct Run: ParsableCommand {
             }
             reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
                 + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
-                + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s)")
+                + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
+                + "\(trainer.schedule.shardCount) \(trainer.config.shard.rawValue) data shard(s)")
             let summary = try trainer.train()
             if summary.stoppedBySignal { throw StopSignalExit() }
 
@@ -100,6 +107,8 @@ struct Run: ParsableCommand {
         }
     }
 }
+
+extension ShardMode: ExpressibleByArgument {}
 
 /// Test hook: CAUSEWAY_INJECT_FAILURE=RANK:STEP makes that rank fail at that training step.
 func injectedFailureStep(rank: Int) -> Int? {

@@ -18,11 +18,12 @@ import Testing
     }
 
     @Test func twoRanksMatchOneProcess() throws {
-        // one process with 2 threads splits each batch 16/16 over two replicas; two ranks with one
-        // thread each split it the same way: gradients, parameters and scores are bit-identical
+        // one process with 2 threads and 2 data shards (the 2-rank default) splits each batch
+        // 16/16 over two replicas; two ranks with one thread each split it the same way:
+        // gradients, parameters and scores are bit-identical
         let f = TempFolder()
         let d = try data(f)
-        let one = try runCLI(train(d, f.path + "/one"), threads: 2)
+        let one = try runCLI(train(d, f.path + "/one") + ["--shards", "2"], threads: 2)
         #expect(one.status == 0, "\(one.stderr)")
         let two = try runCLI(train(d, f.path + "/two"), ranks: 2, threads: 1)
         #expect(two.status == 0, "\(two.stderr)")
@@ -41,6 +42,30 @@ import Testing
         #expect(graph.contains("\"ranks\" : \"2\""))
         // only the coordinator prints
         #expect(two.stdout.components(separatedBy: "graph:").count == 2)
+    }
+
+    @Test func resultsDependOnTheShardsNotTheRanks() throws {
+        // two domains: --shard domain gives each rank one whole domain
+        let f = TempFolder()
+        let g = try runCLI(["generate", "--variables", "4", "--max-lag", "2", "--in-degree", "2", "--samples", "800",
+                            "--domains", "2", "--seed", "5", "--out", f.path + "/data"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let d = f.path + "/data/manifest.json"
+        let runs: [(String, [String], Int, Int)] = [
+            ("one-shared", [], 1, 2), ("two-shared", ["--shards", "1"], 2, 1),
+            ("one-domain", ["--shard", "domain", "--shards", "2"], 1, 2), ("two-domain", ["--shard", "domain"], 2, 1),
+        ]
+        for (name, extra, ranks, threads) in runs {
+            let r = try runCLI(train(d, f.path + "/" + name) + extra, ranks: ranks, threads: threads)
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+        }
+        func bytes(_ run: String, _ file: String) -> Data? { FileManager.default.contents(atPath: f.path + "/\(run)/\(file)") }
+        for file in ["scores.npy", "checkpoint.cwck"] {
+            #expect(bytes("one-shared", file) != nil && bytes("one-shared", file) == bytes("two-shared", file), "--shards 1: \(file) differs")
+            #expect(bytes("one-domain", file) != nil && bytes("one-domain", file) == bytes("two-domain", file), "--shard domain: \(file) differs")
+        }
+        // a different shard layout is a different (equally valid) trajectory
+        #expect(bytes("one-shared", "checkpoint.cwck") != bytes("one-domain", "checkpoint.cwck"))
     }
 
     @Test func aFailingRankAbortsTheJob() throws {

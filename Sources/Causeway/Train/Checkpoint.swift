@@ -3,7 +3,7 @@ import Foundation
 /// A training checkpoint: a versioned binary file.
 ///
 ///     "CAUSEWAY"            8 bytes magic
-///     version               UInt32 LE (= 1)
+///     version               UInt32 LE (= 2; 1 stored a shuffle state instead of data shards)
 ///     header length         UInt32 LE, then the header as JSON:
 ///                           {model, training, data, state, parameter_count}
 ///     parameters, adam m, adam v, best parameters   4 × parameter_count Float32 LE
@@ -12,7 +12,7 @@ import Foundation
 /// Written atomically; a truncated, corrupted or mismatched file is refused with a message.
 public struct Checkpoint {
     public static let magic = Array("CAUSEWAY".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     public struct Header: Codable, Equatable {
         public var model: ModelConfig

@@ -43,7 +43,9 @@ public final class Trainer {
     public var failAtStep: Int?
 
     public let batch: Int
-    public let stepsPerEpoch: Int
+    /// Which windows make up each global batch (fixed data shards).
+    public let schedule: ShardSchedule
+    public var stepsPerEpoch: Int { schedule.stepsPerEpoch }
     public let totalSteps: Int
     public let evalEvery: Int
     let validationSubset: [WindowRef]
@@ -62,16 +64,17 @@ public final class Trainer {
         self.dataFingerprint = dataFingerprint
         self.reporter = reporter
         optimizer = AdamW(layout: model.layout)
-        state = TrainingState(seed: config.seed)
+        state = TrainingState()
         best = FloatBuffer(model.parameters.count)
         batch = min(config.batch, windows.train.count)
         precondition(replicas.batchCapacity >= (batch + communicator.size - 1) / communicator.size,
                      "model batch capacity too small for this rank's share of the batch")
-        stepsPerEpoch = max(1, windows.train.count / batch)
-        totalSteps = config.steps ?? config.epochs * stepsPerEpoch
+        schedule = try ShardSchedule(train: windows.train, domains: windows.sources.count, mode: config.shard,
+                                     shardCount: config.shards, batch: batch, seed: config.seed)
+        totalSteps = config.steps ?? config.epochs * schedule.stepsPerEpoch
         // once per epoch, but at least every 50 steps' worth of data on tiny sets (where an epoch
         // is a step or two and validation is noisy) and at most 20 times per run
-        evalEvery = config.evalEvery ?? max(1, min(max(stepsPerEpoch, 50), totalSteps / 20))
+        evalEvery = config.evalEvery ?? max(1, min(max(schedule.stepsPerEpoch, 50), totalSteps / 20))
         validationSubset = evenlySpaced(windows.validation, count: config.maxValidationWindows)
         target = FloatBuffer(replicas.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
         // the coordinator's initial parameters everywhere
@@ -111,10 +114,7 @@ public final class Trainer {
 
     @discardableResult
     public func train() throws -> TrainingSummary {
-        let B = batch, n = windows.train.count
-        var rng = RNG(state: state.epochStartRNG)
-        var order = [Int32](0..<Int32(n))
-        if state.epoch >= 0 { rng.shuffle(&order) }   // replay the current epoch's shuffle
+        let B = batch
         let start = Date()
         var trainSeconds = 0.0, trainWindows = 0
         var lastLoss = Double.nan
@@ -131,17 +131,10 @@ public final class Trainer {
             if let fail = failAtStep, state.step >= fail {
                 throw CausewayError("injected failure at step \(state.step) (CAUSEWAY_INJECT_FAILURE)")
             }
-            if state.epoch < 0 || state.position + B > n {
-                state.epoch += 1
-                state.epochStartRNG = rng.stateWords
-                order = [Int32](0..<Int32(n))
-                rng.shuffle(&order)
-                state.position = 0
-            }
             let t0 = Date()
-            let position = state.position
-            let (loss, lr) = optimizationStep(step: state.step) { windows.train[Int(order[position + $0])] }
-            state.position += B
+            let step = state.step, mine = communicator.share(of: B)
+            schedule.prepare(step: step, positions: mine.start..<(mine.start + mine.count))
+            let (loss, lr) = optimizationStep(step: step) { schedule.window(step: step, position: $0) }
             state.step += 1
             guard loss.isFinite else {
                 throw CausewayError("training diverged at step \(state.step) (loss \(loss)); try a smaller --lr")
@@ -158,7 +151,7 @@ public final class Trainer {
                 state.lossSum = 0
                 state.lossCount = 0
                 valLoss = evaluate()
-                reporter?.log(["step": state.step, "epoch": state.epoch, "train_loss": trainLoss,
+                reporter?.log(["step": state.step, "epoch": schedule.epoch(ofStep: state.step - 1), "train_loss": trainLoss,
                                "val_loss": valLoss ?? NSNull(), "lr": lr, "windows_per_s": speed,
                                "elapsed_s": Date().timeIntervalSince(start)])
                 reporter?.progress(step: state.step, total: totalSteps, trainLoss: trainLoss, valLoss: valLoss,
@@ -287,6 +280,7 @@ private func differences(_ a: TrainingConfig, _ b: TrainingConfig) -> String {
     cmp("--validation-fraction", a.validationFraction, b.validationFraction); cmp("--patience", a.patience, b.patience)
     cmp("--eval-every", a.evalEvery.map(String.init) ?? "auto", b.evalEvery.map(String.init) ?? "auto")
     cmp("--seed", a.seed, b.seed)
+    cmp("--shard", a.shard.rawValue, b.shard.rawValue); cmp("--shards", a.shards, b.shards)
     cmp("min-lr fraction", a.minLearningRateFraction, b.minLearningRateFraction)
     cmp("validation windows", a.maxValidationWindows, b.maxValidationWindows)
     return out.joined(separator: ", ")

@@ -18,6 +18,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Validation windows evaluated (evenly spaced over all validation windows).
     public var maxValidationWindows = 1024
     public var seed: UInt64 = 0
+    /// Fixed data shards that make up every batch (see `ShardSchedule`); the CLI sets the
+    /// shard count to the rank count unless `--shards` is given.
+    public var shard = ShardMode.stratified
+    public var shards = 1
 
     public init() {}
 
@@ -34,6 +38,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             throw CausewayError("--validation-fraction must be in [0, 0.9) (got \(validationFraction))")
         }
         if patience < 0 { throw CausewayError("--patience must be ≥ 0 (got \(patience))") }
+        if shards < 1 { throw CausewayError("--shards must be at least 1 (got \(shards))") }
         if let e = evalEvery, e < 1 { throw CausewayError("--eval-every must be at least 1 (got \(e))") }
     }
 }

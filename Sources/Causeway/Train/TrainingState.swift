@@ -1,11 +1,8 @@
 /// Everything besides parameters and optimizer moments that determines the rest of a run.
 public struct TrainingState: Codable, Equatable, Sendable {
+    /// Optimizer steps done. The batches are a function of the step (`ShardSchedule`), so no
+    /// shuffle state is stored.
     public var step = 0
-    public var epoch = -1
-    /// Position in the current epoch's shuffled window order.
-    public var position = 0
-    /// Generator state *before* the current epoch's shuffle (the shuffle is replayed on resume).
-    public var epochStartRNG: [UInt64]
     public var bestValidationLoss = Double.infinity
     public var bestStep = 0
     public var evaluationsSinceBest = 0
@@ -14,18 +11,17 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var lossSum = 0.0
     public var lossCount = 0
 
-    public init(seed: UInt64) { epochStartRNG = RNG(seed: seed ^ 0x5EED_0F_E90C).stateWords }
+    public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case step, epoch, position, epochStartRNG, bestValidationLoss, bestStep, evaluationsSinceBest,
+        case step, bestValidationLoss, bestStep, evaluationsSinceBest,
              stoppedEarly, lossSum, lossCount
     }
 
     // Infinity is not valid JSON: encode the best loss as a string when infinite.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(step, forKey: .step); try c.encode(epoch, forKey: .epoch)
-        try c.encode(position, forKey: .position); try c.encode(epochStartRNG, forKey: .epochStartRNG)
+        try c.encode(step, forKey: .step)
         try c.encode(bestValidationLoss.isFinite ? String(bestValidationLoss.bitPattern) : "inf", forKey: .bestValidationLoss)
         try c.encode(bestStep, forKey: .bestStep); try c.encode(evaluationsSinceBest, forKey: .evaluationsSinceBest)
         try c.encode(stoppedEarly, forKey: .stoppedEarly)
@@ -34,9 +30,7 @@ public struct TrainingState: Codable, Equatable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        step = try c.decode(Int.self, forKey: .step); epoch = try c.decode(Int.self, forKey: .epoch)
-        position = try c.decode(Int.self, forKey: .position)
-        epochStartRNG = try c.decode([UInt64].self, forKey: .epochStartRNG)
+        step = try c.decode(Int.self, forKey: .step)
         let best = try c.decode(String.self, forKey: .bestValidationLoss)
         bestValidationLoss = best == "inf" ? .infinity : Double(bitPattern: UInt64(best) ?? 0)
         bestStep = try c.decode(Int.self, forKey: .bestStep)
