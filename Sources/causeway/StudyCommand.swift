@@ -50,20 +50,13 @@ struct Study: ParsableCommand {
         StopSignal.install()
         try coordinated { world in
             let todo = cell.map { [all[$0]] } ?? all
-            for c in todo {
-                let rowsPath = StudyResults.cellDirectory(out, c.index) + "/rows.csv"
-                if cell == nil && !force && FileManager.default.fileExists(atPath: rowsPath) {
-                    if world.isCoordinator { print("cell \(c.index): done already (\(rowsPath))") }
-                    continue
-                }
-                try runCell(c, grid: studyGrid, world: world, baselineRunner: runner)
-            }
+            for c in todo { try runCell(c, grid: studyGrid, world: world, baselineRunner: runner) }
             if cell == nil && world.isCoordinator { try writeMerged(grid: studyGrid) }
         }
     }
 
     func writeMerged(grid studyGrid: StudyGrid) throws {
-        let rows = try StudyResults.merge(out: out, cellCount: studyGrid.cells.count)
+        let rows = try StudyResults.merge(out: out, grid: studyGrid)
         try AtomicFile.write(StudyResults.csv(rows), to: out + "/results.csv")
         try AtomicFile.write(StudyReport.html(rows: rows, title: "Causeway scale study: \(URL(fileURLWithPath: grid).lastPathComponent)"),
                              to: out + "/study.html")
@@ -91,59 +84,61 @@ struct Study: ParsableCommand {
         return FileManager.default.fileExists(atPath: root.path + "/scripts/baselines/run") ? root.path : nil
     }
 
-    /// Generates the cell's data (coordinator), runs every method on it, writes rows.csv.
+    /// Generates the cell's data (coordinator) and runs each of the grid's variants that has no
+    /// row.csv yet (all of them with --force), so a study can be continued or extended by
+    /// adding methods to the grid. Writes the cell's rows.csv when every variant is done.
     func runCell(_ c: StudyCell, grid g: StudyGrid, world: Communicator, baselineRunner: String?) throws {
         let dir = StudyResults.cellDirectory(out, c.index)
         let data = dir + "/data"
-        let config = g.generatorConfig(c)
+        func rowPath(_ v: StudyVariant) -> String { dir + "/" + v.folder + "/row.csv" }
+        // every rank sees the same files: the decision is the same everywhere
+        let todo = g.variants.filter { force || !FileManager.default.fileExists(atPath: rowPath($0)) }
+        if todo.isEmpty {
+            if world.isCoordinator { print("cell \(c.index): done already") }
+            return
+        }
         if world.isCoordinator {
-            print("cell \(c.index): \(c.samples) samples × \(c.domains) domain(s), \(c.heterogeneity.rawValue) \(c.family.rawValue), seed \(c.seed)")
+            print("cell \(c.index): \(c.samples) samples × \(c.domains) domain(s), \(c.heterogeneity.rawValue) \(c.family.rawValue), seed \(c.seed): "
+                + todo.map(\.folder).joined(separator: ", "))
             try AtomicFile.makeDirectory(dir)
-            let generated = try SyntheticGenerator.generate(config)
-            try SyntheticGenerator.write(generated, config: config, to: data, format: .npy)
+            let config = g.generatorConfig(c)
+            try SyntheticGenerator.write(try SyntheticGenerator.generate(config), config: config, to: data, format: .npy)
         }
         world.barrier()   // the data exist before any rank reads them
-        var rows: [StudyRow] = []
-        if g.methods.contains(.causeway) {
-            for embedding in g.domainEmbedding {
-                let runDir = dir + (embedding ? "/causeway-domain-embedding" : "/causeway")
+        for v in todo {
+            let runDir = dir + "/" + v.folder
+            let t0 = Date()
+            var ranks = 1, threads = 1
+            if v.method == .causeway {
                 var args = ["--data", data + "/manifest.json", "--out", runDir, "--truth", data + "/truth.csv",
                             "--max-lag", String(g.maxLag), "--seed", String(c.seed), "--quiet"]
-                if embedding { args.append("--domain-embedding") }
+                if v.domainEmbedding { args.append("--domain-embedding") }
                 args += StudyGrid.arguments(g.runFlags)
                 let run: Run
                 do { run = try Run.parse(args) } catch {
                     throw CausewayError("\(grid) [run]: \(Run.message(for: error)) (arguments: \(args.joined(separator: " ")))")
                 }
-                let t0 = Date()
-                let (_, threads) = try run.execute(world: world)
-                let seconds = Date().timeIntervalSince(t0)
-                if world.isCoordinator {
-                    let e = try RunEvaluation.evaluate(runDirectory: runDir, truthPath: data + "/truth.csv")
-                    rows.append(StudyRow(cell: c, grid: g, method: .causeway, domainEmbedding: embedding, evaluation: e,
-                                         wallSeconds: seconds, ranks: world.size, threads: threads))
-                }
-            }
-        }
-        if world.isCoordinator {
-            for method in g.methods where method != .causeway {
-                guard let baselineRunner else { continue }
-                let runDir = dir + "/" + method.rawValue
-                let t0 = Date()
-                try runBaseline(baselineRunner, method: method, data: data + "/manifest.json", maxLag: g.maxLag,
+                threads = try run.execute(world: world).threads
+                ranks = world.size
+            } else if world.isCoordinator, let baselineRunner {
+                try runBaseline(baselineRunner, method: v.method, data: data + "/manifest.json", maxLag: g.maxLag,
                                 seed: c.seed, extra: StudyGrid.arguments(g.baselineFlags), out: runDir)
+            }
+            if world.isCoordinator {
                 let seconds = Date().timeIntervalSince(t0)
                 let e = try RunEvaluation.evaluate(runDirectory: runDir, truthPath: data + "/truth.csv")
-                rows.append(StudyRow(cell: c, grid: g, method: method, domainEmbedding: false, evaluation: e,
-                                     wallSeconds: seconds, ranks: 1, threads: 1))
+                let row = StudyRow(cell: c, grid: g, method: v.method, domainEmbedding: v.domainEmbedding, evaluation: e,
+                                   wallSeconds: seconds, ranks: ranks, threads: threads)
+                try AtomicFile.write(StudyResults.csv([row]), to: rowPath(v))
+                print(String(format: "cell %d: %@ lagged F1 %.3f, AUROC %@ (%.1f s)", row.cell, row.variant, row.f1Lagged,
+                             row.aurocLagged.map { String(format: "%.3f", $0) } ?? "n/a", row.wallSeconds))
             }
-            try AtomicFile.write(StudyResults.csv(rows), to: dir + "/rows.csv")
-            for r in rows {
-                print(String(format: "cell %d: %@ lagged F1 %.3f, AUROC %@ (%.1f s)", r.cell, r.variant, r.f1Lagged,
-                             r.aurocLagged.map { String(format: "%.3f", $0) } ?? "n/a", r.wallSeconds))
-            }
+            world.barrier()   // no rank starts the next run before the coordinator has recorded this one
         }
-        world.barrier()   // no rank starts the next cell before the coordinator finished this one
+        if world.isCoordinator {
+            let rows = try g.variants.flatMap { try StudyResults.read(path: rowPath($0)) }
+            try AtomicFile.write(StudyResults.csv(rows), to: dir + "/rows.csv")
+        }
     }
 
     /// Runs the Python baseline in a child process; its stderr passes through, a failure names it.

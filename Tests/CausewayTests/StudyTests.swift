@@ -106,14 +106,21 @@ struct StudyResultsTests {
         #expect(back[1].variant == "causeway + domain embedding" && back[2].method == "pcmci")
         #expect(back[0].aurocLagged == 1 && back[0].ranks == 2)
 
-        try FileManager.default.createDirectory(atPath: f.path + "/cells/1", withIntermediateDirectories: true)
-        f.file("cells/1/rows.csv", StudyResults.csv([rows[2]]))
-        #expect { try StudyResults.merge(out: f.path, cellCount: 3) } throws: { e in
-            (e as? CausewayError)?.message.contains("2 of 3 cells have no results yet (cells 0, 2)") == true
+        var grid = StudyGrid()
+        grid.samples = [100, 200]
+        grid.domainEmbedding = [false, true]
+        grid.methods = [.causeway, .pcmci]   // 2 cells × 3 variants
+        #expect(grid.variants.map(\.folder) == ["causeway", "causeway-domain-embedding", "pcmci"])
+        for (cell, folder, row) in [(0, "causeway", rows[0]), (0, "causeway-domain-embedding", rows[1]), (1, "pcmci", rows[2])] {
+            try FileManager.default.createDirectory(atPath: f.path + "/cells/\(cell)/\(folder)", withIntermediateDirectories: true)
+            f.file("cells/\(cell)/\(folder)/row.csv", StudyResults.csv([row]))
         }
-        try FileManager.default.createDirectory(atPath: f.path + "/cells/0", withIntermediateDirectories: true)
-        f.file("cells/0/rows.csv", StudyResults.csv(Array(rows[0...1])))
-        #expect(try StudyResults.merge(out: f.path, cellCount: 2).map(\.cell) == [0, 0, 1])
+        #expect { try StudyResults.merge(out: f.path, grid: grid) } throws: { e in
+            (e as? CausewayError)?.message.contains("3 of 6 cell results are missing (cell 0 (pcmci), 1 (causeway), 1 (causeway-domain-embedding))") == true
+        }
+        grid.methods = [.causeway]
+        grid.samples = [100]
+        #expect(try StudyResults.merge(out: f.path, grid: grid).map(\.variant) == ["causeway", "causeway + domain embedding"])
 
         let bad = f.file("bad.csv", StudyRow.header.joined(separator: ",") + "\n0,causeway,maybe" + String(repeating: ",1", count: 18) + "\n")
         #expect { try StudyResults.read(path: bad) } throws: { e in
@@ -164,7 +171,7 @@ struct StudyCommandTests {
         let count = try runCLI(["study", "--grid", grid, "--out", out, "--cells"])
         #expect(count.status == 0 && count.stdout == "2\n", "\(count.stderr)")
         let early = try runCLI(["study", "--grid", grid, "--out", out, "--merge"])
-        #expect(early.status != 0 && early.stderr.contains("2 of 2 cells have no results yet"))
+        #expect(early.status != 0 && early.stderr.contains("4 of 4 cell results are missing"), "\(early.stderr)")
         let one = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "1"])
         #expect(one.status == 0, "\(one.stderr)")
         let rows = try StudyResults.read(path: out + "/cells/1/rows.csv")
@@ -181,6 +188,11 @@ struct StudyCommandTests {
         #expect(merged.map(\.cell) == [0, 0, 1, 1])
         let html = try String(contentsOfFile: out + "/study.html", encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("causeway + domain embedding"))
+        // a grid narrowed (or extended) later reuses every finished run
+        try (try String(contentsOfFile: grid, encoding: .utf8)).replacingOccurrences(of: "domain_embedding = [false, true]", with: "domain_embedding = [true]")
+            .write(toFile: grid, atomically: true, encoding: .utf8)
+        let again = try runCLI(["study", "--grid", grid, "--out", out])
+        #expect(again.status == 0 && again.stdout.contains("cell 0: done already") && again.stdout.contains("cell 1: done already"))
     }
 
     @Test func badGridFailsBeforeAnyWork() throws {

@@ -9,6 +9,14 @@ public enum StudyMethod: String, CaseIterable, Codable, Sendable {
     case varlingam
 }
 
+/// One method run of a cell.
+public struct StudyVariant: Equatable, Sendable {
+    public let method: StudyMethod
+    public let domainEmbedding: Bool
+    /// The run's folder inside the cell folder.
+    public var folder: String { method.rawValue + (domainEmbedding ? "-domain-embedding" : "") }
+}
+
 /// One cell of a study grid: a generated dataset that every method is run on.
 public struct StudyCell: Equatable, Sendable {
     public let index: Int
@@ -194,6 +202,12 @@ public struct StudyGrid: Equatable, Sendable {
         c.noise = noise
         c.seed = cell.seed
         return c
+    }
+
+    /// The runs every cell gets: Causeway once per domain-embedding setting, then each baseline.
+    public var variants: [StudyVariant] {
+        (methods.contains(.causeway) ? domainEmbedding.map { StudyVariant(method: .causeway, domainEmbedding: $0) } : [])
+            + methods.filter { $0 != .causeway }.map { StudyVariant(method: $0, domainEmbedding: false) }
     }
 
     /// `--flag value` arguments from a flag table (true → `--flag`, false → nothing).

@@ -113,16 +113,20 @@ public enum StudyResults {
     /// Folder of cell `k`'s data, runs and rows.
     public static func cellDirectory(_ out: String, _ k: Int) -> String { out + "/cells/\(k)" }
 
-    /// Every cell's rows in cell order; fails naming the cells that have no rows.csv yet.
-    public static func merge(out: String, cellCount: Int) throws -> [StudyRow] {
-        var rows: [StudyRow] = [], missing: [Int] = []
-        for k in 0..<cellCount {
-            let path = cellDirectory(out, k) + "/rows.csv"
-            if FileManager.default.fileExists(atPath: path) { rows += try read(path: path) } else { missing.append(k) }
+    /// Every cell's rows in cell order, one per (cell, variant) of the grid, from each variant
+    /// folder's row.csv; fails naming what has no results yet.
+    public static func merge(out: String, grid: StudyGrid) throws -> [StudyRow] {
+        var rows: [StudyRow] = [], missing: [String] = []
+        for cell in grid.cells {
+            for v in grid.variants {
+                let path = cellDirectory(out, cell.index) + "/" + v.folder + "/row.csv"
+                if FileManager.default.fileExists(atPath: path) { rows += try read(path: path) } else { missing.append("\(cell.index) (\(v.folder))") }
+            }
         }
         if !missing.isEmpty {
-            let list = missing.count > 20 ? missing.prefix(20).map(String.init).joined(separator: ", ") + ", …" : missing.map(String.init).joined(separator: ", ")
-            throw CausewayError("\(out): \(missing.count) of \(cellCount) cells have no results yet (cells \(list)); run them with --cell K first")
+            let total = grid.cells.count * grid.variants.count
+            let list = missing.prefix(12).joined(separator: ", ") + (missing.count > 12 ? ", …" : "")
+            throw CausewayError("\(out): \(missing.count) of \(total) cell results are missing (cell \(list)); run them with --cell K first")
         }
         return rows
     }
