@@ -64,47 +64,52 @@ struct Run: ParsableCommand {
 
     func run() throws {
         StopSignal.install()
-        try coordinated { world in
-            let started = Date()
-            let coordinator = world.isCoordinator
-            // Everything that can fail on input is checked before any collective call.
-            let dataset = try input.loadDataset()
-            let out = input.out
-            try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
-            let p = dataset.variables.count
-            let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag)
-            let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
-            if coordinator { try AtomicFile.makeDirectory(out) }
+        try coordinated { world in _ = try execute(world: world) }
+    }
 
-            let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
-                                                                          domainEmbeddings: domainEmbedding ? dataset.domains.count : 0),
-                                   training: trainingConfig(ranks: world.size))
-            let reporter = try ProgressReporter(quiet: quiet || !coordinator,
-                                                logPath: coordinator ? out + "/train_log.jsonl" : nil, append: resume != nil)
-            let trainer = try job.makeTrainer(reporter: reporter)
-            trainer.checkpointPath = coordinator ? out + "/checkpoint.cwck" : nil
-            trainer.checkpointEvery = checkpointEvery
-            trainer.failAtStep = injectedFailureStep(rank: world.rank)
-            trainer.overlapAllReduce = overlapAllreduce
-            if let resumeFrom, let resume {
-                try trainer.restore(from: resumeFrom, path: resume)
-                reporter.message("resuming from \(resume) at step \(trainer.state.step)")
-            }
-            reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
-                + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
-                + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
-                + "\(trainer.schedule.shardCount) \(trainer.config.shard.rawValue) data shard(s)")
-            let summary = try trainer.train()
-            if summary.stoppedBySignal { throw StopSignalExit() }
+    /// Train and read out on every rank; returns the training summary and the threads per rank.
+    /// Shared with `causeway study`, which runs this once per Causeway variant of a cell.
+    func execute(world: Communicator) throws -> (summary: TrainingSummary, threads: Int) {
+        let started = Date()
+        let coordinator = world.isCoordinator
+        // Everything that can fail on input is checked before any collective call.
+        let dataset = try input.loadDataset()
+        let out = input.out
+        try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
+        let p = dataset.variables.count
+        let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag)
+        let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
+        if coordinator { try AtomicFile.makeDirectory(out) }
 
-            try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
-                                out: out, trainingLog: out + "/train_log.jsonl", provenance: [
-                                    "seed": String(seed),
-                                    "steps": String(summary.steps),
-                                    "best_step": String(summary.bestStep),
-                                    "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
-                                ])
+        let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
+                                                                      domainEmbeddings: domainEmbedding ? dataset.domains.count : 0),
+                               training: trainingConfig(ranks: world.size))
+        let reporter = try ProgressReporter(quiet: quiet || !coordinator,
+                                            logPath: coordinator ? out + "/train_log.jsonl" : nil, append: resume != nil)
+        let trainer = try job.makeTrainer(reporter: reporter)
+        trainer.checkpointPath = coordinator ? out + "/checkpoint.cwck" : nil
+        trainer.checkpointEvery = checkpointEvery
+        trainer.failAtStep = injectedFailureStep(rank: world.rank)
+        trainer.overlapAllReduce = overlapAllreduce
+        if let resumeFrom, let resume {
+            try trainer.restore(from: resumeFrom, path: resume)
+            reporter.message("resuming from \(resume) at step \(trainer.state.step)")
         }
+        reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
+            + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
+            + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
+            + "\(trainer.schedule.shardCount) \(trainer.config.shard.rawValue) data shard(s)")
+        let summary = try trainer.train()
+        if summary.stoppedBySignal { throw StopSignalExit() }
+
+        try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
+                            out: out, trainingLog: out + "/train_log.jsonl", provenance: [
+                                "seed": String(seed),
+                                "steps": String(summary.steps),
+                                "best_step": String(summary.bestStep),
+                                "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
+                            ])
+        return (summary, trainer.replicas.workers)
     }
 }
 

@@ -7,7 +7,7 @@ struct CausewayCommand: ParsableCommand {
         commandName: "causeway",
         abstract: "Discover lagged causal graphs in multivariate time series with a forecasting transformer.",
         version: Causeway.causewayVersion,
-        subcommands: [Run.self, Discover.self, Evaluate.self, Generate.self, Bench.self])
+        subcommands: [Run.self, Discover.self, Evaluate.self, Generate.self, Study.self, Bench.self])
 }
 
 CausewayCommand.main()

@@ -1,0 +1,222 @@
+import Foundation
+
+/// A method a scale study compares.
+public enum StudyMethod: String, CaseIterable, Codable, Sendable {
+    case causeway
+    /// PCMCI with partial correlation (tigramite), through `scripts/baselines/run`.
+    case pcmci
+    /// VARLiNGAM (lingam), through `scripts/baselines/run`.
+    case varlingam
+}
+
+/// One method run of a cell.
+public struct StudyVariant: Equatable, Sendable {
+    public let method: StudyMethod
+    public let domainEmbedding: Bool
+    /// The run's folder inside the cell folder.
+    public var folder: String { method.rawValue + (domainEmbedding ? "-domain-embedding" : "") }
+}
+
+/// One cell of a study grid: a generated dataset that every method is run on.
+public struct StudyCell: Equatable, Sendable {
+    public let index: Int
+    public let samples: Int
+    public let domains: Int
+    public let heterogeneity: Heterogeneity
+    public let family: MechanismFamily
+    public let seed: UInt64
+}
+
+/// A scale-study grid, read from a TOML file:
+///
+/// ```toml
+/// samples = [1000, 4000, 16000]      # rows per domain
+/// domains = [1, 5, 10]
+/// heterogeneity = ["extreme"]        # regular | extreme
+/// family = ["mlp-additive"]
+/// seeds = [0, 1]
+/// domain_embedding = [false, true]   # Causeway with and without the domain embedding
+/// methods = ["causeway", "pcmci", "varlingam"]
+/// variables = 10
+/// max_lag = 3
+/// in_degree = 3
+/// noise = "gaussian"
+///
+/// [run]          # extra `causeway run` flags for every Causeway run (key = flag name)
+/// steps = 3000
+///
+/// [baselines]    # extra flags for scripts/baselines/run
+/// alpha = 0.05
+/// ```
+/// Every list key also takes a single value. The cells are the cross product of heterogeneity
+/// × family × domains × samples × seeds (seeds varying fastest).
+public struct StudyGrid: Equatable, Sendable {
+    public var samples = [2000]
+    public var domains = [1]
+    public var heterogeneity: [Heterogeneity] = [.regular]
+    public var family: [MechanismFamily] = [.linear]
+    public var seeds: [UInt64] = [0]
+    public var domainEmbedding = [false]
+    public var methods: [StudyMethod] = [.causeway]
+    public var variables = 10
+    public var maxLag = 5
+    public var inDegree = 3
+    public var noise: NoiseDistribution = .gaussian
+    /// Extra `causeway run` flags, in file order: (flag without dashes, value).
+    public var runFlags: [(String, TOMLValue)] = []
+    /// Extra baseline flags, in file order.
+    public var baselineFlags: [(String, TOMLValue)] = []
+
+    public init() {}
+
+    public static func == (a: StudyGrid, b: StudyGrid) -> Bool {
+        a.samples == b.samples && a.domains == b.domains && a.heterogeneity == b.heterogeneity && a.family == b.family
+            && a.seeds == b.seeds && a.domainEmbedding == b.domainEmbedding && a.methods == b.methods
+            && a.variables == b.variables && a.maxLag == b.maxLag && a.inDegree == b.inDegree && a.noise == b.noise
+            && a.runFlags.map(\.0) == b.runFlags.map(\.0) && a.runFlags.map(\.1) == b.runFlags.map(\.1)
+            && a.baselineFlags.map(\.0) == b.baselineFlags.map(\.0) && a.baselineFlags.map(\.1) == b.baselineFlags.map(\.1)
+    }
+
+    /// Flags the study sets itself for every run; a [run] table may not set them.
+    public static let reservedRunFlags: Set<String> = ["data", "out", "truth", "max-lag", "domain-embedding", "seed", "no-header", "resume"]
+
+    public static func read(path: String) throws -> StudyGrid {
+        let data = try readFileContents(path)
+        guard let text = String(data: data, encoding: .utf8) else { throw CausewayError("\(path): not UTF-8 text") }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws -> StudyGrid {
+        let doc = try TOMLSubset.parse(text, path: path)
+        var g = StudyGrid()
+        for name in doc.tables.keys where !["", "run", "baselines"].contains(name) {
+            throw CausewayError("\(path): unknown table [\(name)] (known: [run], [baselines])")
+        }
+        let top = doc.tables[""]!
+
+        func list(_ key: String) -> (items: [TOMLValue], line: Int)? {
+            guard let (v, line) = top[key] else { return nil }
+            if case .array(let a) = v { return (a, line) }
+            return ([v], line)
+        }
+        func ints(_ key: String, min: Int) throws -> [Int]? {
+            guard let (items, line) = list(key) else { return nil }
+            guard !items.isEmpty else { throw CausewayError("\(path):\(line): '\(key)' is empty") }
+            return try items.map {
+                guard case .integer(let i) = $0, i >= min else {
+                    throw CausewayError("\(path):\(line): '\(key)' must hold integers ≥ \(min) (got \($0.text))")
+                }
+                return i
+            }
+        }
+        func names<T: RawRepresentable>(_ key: String, _: T.Type) throws -> [T]? where T.RawValue == String, T: CaseIterable {
+            guard let (items, line) = list(key) else { return nil }
+            guard !items.isEmpty else { throw CausewayError("\(path):\(line): '\(key)' is empty") }
+            return try items.map {
+                guard case .string(let s) = $0, let v = T(rawValue: s) else {
+                    throw CausewayError("\(path):\(line): '\(key)' value \($0.text) is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return v
+            }
+        }
+        func int(_ key: String, min: Int) throws -> Int? {
+            guard let (v, line) = top[key] else { return nil }
+            guard case .integer(let i) = v, i >= min else { throw CausewayError("\(path):\(line): '\(key)' must be an integer ≥ \(min) (got \(v.text))") }
+            return i
+        }
+
+        let known: Set<String> = ["samples", "domains", "heterogeneity", "family", "seeds", "domain_embedding", "methods",
+                                  "variables", "max_lag", "in_degree", "noise"]
+        for (key, (_, line)) in top where !known.contains(key) {
+            throw CausewayError("\(path):\(line): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")); run flags go in [run])")
+        }
+        if let v = try ints("samples", min: 2) { g.samples = v }
+        if let v = try ints("domains", min: 1) { g.domains = v }
+        if let v = try ints("seeds", min: 0) { g.seeds = v.map(UInt64.init) }
+        if let v = try names("heterogeneity", Heterogeneity.self) { g.heterogeneity = v }
+        if let v = try names("family", MechanismFamily.self) { g.family = v }
+        if let v = try names("methods", StudyMethod.self) { g.methods = v }
+        if let v = try names("noise", NoiseDistribution.self) {
+            guard v.count == 1 else { throw CausewayError("\(path):\(top["noise"]!.line): 'noise' takes one value") }
+            g.noise = v[0]
+        }
+        if let (items, line) = list("domain_embedding") {
+            g.domainEmbedding = try items.map {
+                guard case .boolean(let b) = $0 else { throw CausewayError("\(path):\(line): 'domain_embedding' must hold true/false (got \($0.text))") }
+                return b
+            }
+            if g.domainEmbedding.isEmpty { throw CausewayError("\(path):\(line): 'domain_embedding' is empty") }
+        }
+        if let v = try int("variables", min: 2) { g.variables = v }
+        if let v = try int("max_lag", min: 1) { g.maxLag = v }
+        if let v = try int("in_degree", min: 1) { g.inDegree = v }
+
+        func flags(_ table: String) throws -> [(String, TOMLValue)] {
+            guard let t = doc.tables[table] else { return [] }
+            return try t.sorted { $0.value.line < $1.value.line }.map { key, entry in
+                let flag = key.replacingOccurrences(of: "_", with: "-")
+                if case .array = entry.value { throw CausewayError("\(path):\(entry.line): [\(table)] \(key): one value per flag (lists belong at the top level)") }
+                if table == "run" && reservedRunFlags.contains(flag) {
+                    throw CausewayError("\(path):\(entry.line): [run] \(key) is set by the study itself (per cell); remove it")
+                }
+                return (flag, entry.value)
+            }
+        }
+        g.runFlags = try flags("run")
+        g.baselineFlags = try flags("baselines")
+        // every cell must be a valid generator configuration
+        for cell in g.cells {
+            do { try g.generatorConfig(cell).validate() } catch let e as CausewayError {
+                throw CausewayError("\(path): cell \(cell.index) (samples \(cell.samples), domains \(cell.domains)) is not a valid dataset: \(e.message)")
+            }
+        }
+        return g
+    }
+
+    /// The cross product, seeds varying fastest.
+    public var cells: [StudyCell] {
+        var out: [StudyCell] = []
+        for h in heterogeneity {
+            for f in family {
+                for d in domains {
+                    for n in samples {
+                        for s in seeds {
+                            out.append(StudyCell(index: out.count, samples: n, domains: d, heterogeneity: h, family: f, seed: s))
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    public func generatorConfig(_ cell: StudyCell) -> GeneratorConfig {
+        var c = GeneratorConfig()
+        c.variables = variables
+        c.maxLag = maxLag
+        c.inDegree = min(inDegree, variables)
+        c.samples = cell.samples
+        c.domains = cell.domains
+        c.family = cell.family
+        c.heterogeneity = cell.heterogeneity
+        c.noise = noise
+        c.seed = cell.seed
+        return c
+    }
+
+    /// The runs every cell gets: Causeway once per domain-embedding setting, then each baseline.
+    public var variants: [StudyVariant] {
+        (methods.contains(.causeway) ? domainEmbedding.map { StudyVariant(method: .causeway, domainEmbedding: $0) } : [])
+            + methods.filter { $0 != .causeway }.map { StudyVariant(method: $0, domainEmbedding: false) }
+    }
+
+    /// `--flag value` arguments from a flag table (true → `--flag`, false → nothing).
+    public static func arguments(_ flags: [(String, TOMLValue)]) -> [String] {
+        flags.flatMap { flag, value -> [String] in
+            switch value {
+            case .boolean(let b): return b ? ["--" + flag] : []
+            default: return ["--" + flag, value.text]
+            }
+        }
+    }
+}

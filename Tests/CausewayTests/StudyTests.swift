@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+@testable import Causeway
+
+/// The scale study: grid files, the cell cross product, results files, plots, and the CLI.
+struct StudyGridTests {
+    @Test func tomlSubsetValues() throws {
+        let doc = try TOMLSubset.parse("""
+            # comment
+            a = 1_000        # trailing comment
+            b = -2.5e-1
+            c = "x # not a comment \\"quoted\\""
+            d = [true, false]
+            e = [
+              1, 2,   # split over lines
+              3,
+            ]
+            [run]
+            steps = 10
+            """, path: "g.toml")
+        let top = doc.tables[""]!
+        #expect(top["a"]?.value == .integer(1000))
+        #expect(top["b"]?.value == .float(-0.25))
+        #expect(top["c"]?.value == .string("x # not a comment \"quoted\""))
+        #expect(top["d"]?.value == .array([.boolean(true), .boolean(false)]))
+        #expect(top["e"]?.value == .array([.integer(1), .integer(2), .integer(3)]))
+        #expect(top["e"]?.line == 6)
+        #expect(doc.tables["run"]?["steps"]?.value == .integer(10))
+    }
+
+    func error(_ text: String) -> String {
+        do {
+            _ = try StudyGrid.parse(text, path: "g.toml")
+            return "no error"
+        } catch let e as CausewayError {
+            return e.message
+        } catch { return "\(error)" }
+    }
+
+    @Test func badGridsNameFileLineAndKey() {
+        #expect(error("samples = [100, x]").hasPrefix("g.toml:1: cannot read value 'x'"))
+        #expect(error("\n\nsamples = [100, 200").hasPrefix("g.toml:3: array of 'samples' is never closed"))
+        #expect(error("sample = [100]").contains("g.toml:1: unknown key 'sample'"))
+        #expect(error("family = [\"linear\", \"cubic\"]").contains("'family' value cubic is not one of linear"))
+        #expect(error("samples = [1]").contains("g.toml:1: 'samples' must hold integers ≥ 2"))
+        #expect(error("domains = []").contains("'domains' is empty"))
+        #expect(error("[run]\ndata = \"x.csv\"").contains("g.toml:2: [run] data is set by the study itself"))
+        #expect(error("[model]\nx = 1").contains("unknown table [model]"))
+        #expect(error("a = 1\na = 2").contains("g.toml:2: key 'a' given twice"))
+        #expect(error("max_lag = 5\nsamples = [6]").contains("cell 0 (samples 6, domains 1) is not a valid dataset"))
+        #expect(error("variables = 4") == "no error")
+    }
+
+    @Test func cellsAreTheCrossProductWithSeedsFastest() throws {
+        let g = try StudyGrid.parse("""
+            samples = [100, 200]
+            domains = [1, 5]
+            heterogeneity = ["regular", "extreme"]
+            family = "mlp-additive"
+            seeds = [3, 4]
+            domain_embedding = [false, true]
+            methods = ["causeway", "pcmci"]
+            variables = 6
+            max_lag = 2
+            [run]
+            steps = 50
+            overlap_allreduce = true
+            quiet = false
+            """, path: "g.toml")
+        let cells = g.cells
+        #expect(cells.count == 2 * 2 * 2 * 1 * 2)
+        #expect(cells.map(\.index) == Array(0..<16))
+        #expect(cells[0] == StudyCell(index: 0, samples: 100, domains: 1, heterogeneity: .regular, family: .mlpAdditive, seed: 3))
+        #expect(cells[1].seed == 4 && cells[1].samples == 100)
+        #expect(cells[2].samples == 200 && cells[4].domains == 5 && cells[8].heterogeneity == .extreme)
+        #expect(Set(cells.map { "\($0.samples)-\($0.domains)-\($0.heterogeneity)-\($0.seed)" }).count == 16)
+        #expect(g.methods == [.causeway, .pcmci])
+        #expect(StudyGrid.arguments(g.runFlags) == ["--steps", "50", "--overlap-allreduce"])
+        let config = g.generatorConfig(cells[13])
+        #expect(config.variables == 6 && config.maxLag == 2 && config.domains == cells[13].domains && config.seed == cells[13].seed)
+    }
+}
+
+struct StudyResultsTests {
+    func row(cell: Int, method: StudyMethod, embedding: Bool, samples: Int, domains: Int, seed: UInt64, f1: Double) -> StudyRow {
+        let truth = [LaggedEdge(source: 0, target: 1, lag: 1)]
+        let scores = ScoreTensor(maxLag: 1, variables: 2, values: [0, 0.9, 0.1, 0])
+        var r = StudyRow(cell: StudyCell(index: cell, samples: samples, domains: domains, heterogeneity: .extreme,
+                                         family: .linear, seed: seed),
+                         grid: StudyGrid(), method: method, domainEmbedding: embedding,
+                         evaluation: Evaluation.evaluate(predicted: truth, scores: scores, truth: truth),
+                         wallSeconds: 1.5, ranks: 2, threads: 1)
+        r.f1Lagged = f1
+        return r
+    }
+
+    @Test func csvRoundTripsAndMergeNamesMissingCells() throws {
+        let f = TempFolder()
+        let rows = [row(cell: 0, method: .causeway, embedding: false, samples: 100, domains: 1, seed: 0, f1: 0.5),
+                    row(cell: 0, method: .causeway, embedding: true, samples: 100, domains: 1, seed: 0, f1: 0.75),
+                    row(cell: 1, method: .pcmci, embedding: false, samples: 200, domains: 1, seed: 0, f1: 0.25)]
+        let path = f.file("results.csv", StudyResults.csv(rows))
+        let back = try StudyResults.read(path: path)
+        #expect(back.count == 3)
+        #expect(back.map(\.f1Lagged) == [0.5, 0.75, 0.25])
+        #expect(back[1].variant == "causeway + domain embedding" && back[2].method == "pcmci")
+        #expect(back[0].aurocLagged == 1 && back[0].ranks == 2)
+
+        var grid = StudyGrid()
+        grid.samples = [100, 200]
+        grid.domainEmbedding = [false, true]
+        grid.methods = [.causeway, .pcmci]   // 2 cells × 3 variants
+        #expect(grid.variants.map(\.folder) == ["causeway", "causeway-domain-embedding", "pcmci"])
+        for (cell, folder, row) in [(0, "causeway", rows[0]), (0, "causeway-domain-embedding", rows[1]), (1, "pcmci", rows[2])] {
+            try FileManager.default.createDirectory(atPath: f.path + "/cells/\(cell)/\(folder)", withIntermediateDirectories: true)
+            f.file("cells/\(cell)/\(folder)/row.csv", StudyResults.csv([row]))
+        }
+        #expect { try StudyResults.merge(out: f.path, grid: grid) } throws: { e in
+            (e as? CausewayError)?.message.contains("3 of 6 cell results are missing (cell 0 (pcmci), 1 (causeway), 1 (causeway-domain-embedding))") == true
+        }
+        grid.methods = [.causeway]
+        grid.samples = [100]
+        #expect(try StudyResults.merge(out: f.path, grid: grid).map(\.variant) == ["causeway", "causeway + domain embedding"])
+
+        let bad = f.file("bad.csv", StudyRow.header.joined(separator: ",") + "\n0,causeway,maybe" + String(repeating: ",1", count: 18) + "\n")
+        #expect { try StudyResults.read(path: bad) } throws: { e in
+            (e as? CausewayError)?.message.contains("bad.csv:2: domain_embedding 'maybe'") == true
+        }
+    }
+
+    @Test func reportDrawsOnePanelPerVariantAndLinePerDomainCount() {
+        var rows: [StudyRow] = []
+        for (k, (d, n)) in [(1, 100), (1, 1000), (5, 100), (5, 1000)].enumerated() {
+            for seed: UInt64 in [0, 1] {
+                rows.append(row(cell: k, method: .causeway, embedding: false, samples: n, domains: d, seed: seed, f1: 0.5 + Double(seed) * 0.1))
+                rows.append(row(cell: k, method: .causeway, embedding: true, samples: n, domains: d, seed: seed, f1: 0.9))
+                rows.append(row(cell: k, method: .varlingam, embedding: false, samples: n, domains: d, seed: seed, f1: 0.3))
+            }
+        }
+        let html = StudyReport.html(rows: rows, title: "t <&>")
+        // 3 variants × 2 metrics panels, each with a line for 1 and for 5 domains
+        #expect(html.components(separatedBy: "<svg").count - 1 == 6)
+        #expect(html.components(separatedBy: "<polyline").count - 1 == 12)
+        #expect(html.contains("t &lt;&amp;&gt;"))
+        #expect(html.contains("samples per domain (log)"))
+        // the mean over seeds (0.5, 0.6) in the table; the best variant in bold
+        #expect(html.contains("<td>0.550</td>") && html.contains("<td class=\"best\">0.900</td>"))
+    }
+}
+
+/// `causeway study` end to end on a tiny grid: cell count, one cell, merge, the full study.
+struct StudyCommandTests {
+    @Test func tinyStudyRunsCellsAndMerges() throws {
+        let f = TempFolder()
+        let grid = f.file("grid.toml", """
+            samples = [300, 600]
+            domains = [2]
+            heterogeneity = "extreme"
+            domain_embedding = [false, true]
+            variables = 3
+            max_lag = 2
+            [run]
+            steps = 40
+            d_model = 8
+            heads = 2
+            layers = 1
+            batch = 16
+            eval_samples = 50
+            """)
+        let out = f.path + "/study"
+        let count = try runCLI(["study", "--grid", grid, "--out", out, "--cells"])
+        #expect(count.status == 0 && count.stdout == "2\n", "\(count.stderr)")
+        let early = try runCLI(["study", "--grid", grid, "--out", out, "--merge"])
+        #expect(early.status != 0 && early.stderr.contains("4 of 4 cell results are missing"), "\(early.stderr)")
+        let one = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "1"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let rows = try StudyResults.read(path: out + "/cells/1/rows.csv")
+        #expect(rows.map(\.variant) == ["causeway", "causeway + domain embedding"])
+        #expect(rows.allSatisfy { $0.samples == 600 && $0.domains == 2 && $0.f1Lagged >= 0 && $0.f1Lagged <= 1 })
+        #expect(FileManager.default.fileExists(atPath: out + "/cells/1/causeway-domain-embedding/graph.json"))
+        let bad = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "2"])
+        #expect(bad.status != 0 && bad.stderr.contains("--cell 2 is out of range"))
+        // the full study runs only the missing cell, then merges
+        let all = try runCLI(["study", "--grid", grid, "--out", out])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.contains("cell 1: done already"))
+        let merged = try StudyResults.read(path: out + "/results.csv")
+        #expect(merged.map(\.cell) == [0, 0, 1, 1])
+        let html = try String(contentsOfFile: out + "/study.html", encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("causeway + domain embedding"))
+        // a grid narrowed (or extended) later reuses every finished run
+        try (try String(contentsOfFile: grid, encoding: .utf8)).replacingOccurrences(of: "domain_embedding = [false, true]", with: "domain_embedding = [true]")
+            .write(toFile: grid, atomically: true, encoding: .utf8)
+        let again = try runCLI(["study", "--grid", grid, "--out", out])
+        #expect(again.status == 0 && again.stdout.contains("cell 0: done already") && again.stdout.contains("cell 1: done already"))
+    }
+
+    @Test func badGridFailsBeforeAnyWork() throws {
+        let f = TempFolder()
+        let grid = f.file("grid.toml", "samples = [300]\nmethods = [\"causeway\", \"tcdf\"]\n")
+        let r = try runCLI(["study", "--grid", grid, "--out", f.path + "/study"])
+        #expect(r.status != 0 && r.stderr.contains("grid.toml:2: 'methods' value tcdf is not one of causeway, pcmci, varlingam"))
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/study"))
+    }
+}
