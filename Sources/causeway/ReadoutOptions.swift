@@ -27,6 +27,8 @@ struct ReadoutOptions: ParsableArguments {
     var topK: Int?
     @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
     var truth: String?
+    @Flag(name: .customLong("per-domain"), help: "Also read out one graph per domain from its own evaluation samples (OUT/domains/NAME/), besides the shared graph.")
+    var perDomain = false
 
     /// The binarization rule from --binarize / --top-k (default auto).
     var rule: BinarizeRule {
@@ -69,7 +71,7 @@ struct ReadoutOptions: ParsableArguments {
         guard let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
                                                    method: attribution, aggregation: aggregate,
                                                    normalizePerTarget: normalize == .perTarget,
-                                                   shards: max(2, MPICommunicator.world.size))
+                                                   shards: max(2, MPICommunicator.world.size), perDomain: perDomain)
         else { return }   // other ranks: the coordinator gathered their targets and writes the outputs
         let scores = readout.scores
         let edges = Binarizer.apply(rule, to: scores, autoExponent: readout.relevanceExponent)
@@ -104,10 +106,47 @@ struct ReadoutOptions: ParsableArguments {
                                            provenance: provenance),
                                to: out + "/report.html")
         if let evaluation { try AtomicFile.write(try evaluation.jsonData(), to: out + "/metrics.json") }
+        if perDomain {
+            try writePerDomain(readout, rule: rule, dataset: dataset, truth: truthEdges, out: out, provenance: provenance)
+        }
 
         print("graph: \(edges.count) edges (\(attribution.rawValue), \(rule)) → \(out)/graph.json, report: \(out)/report.html")
         if let evaluation { print(evaluation.table, terminator: "") }
     }
+}
+
+extension ReadoutOptions {
+    /// OUT/domains/NAME/{scores.npy, graph.json, adjacency.csv, metrics.json with --truth} for
+    /// every domain, each binarized alone with the same rule; prints one line per domain.
+    func writePerDomain(_ readout: Attribution, rule: BinarizeRule, dataset: Dataset, truth: [LaggedEdge]?,
+                        out: String, provenance: [String: String]) throws {
+        for (d, domain) in dataset.domains.enumerated() where readout.domainSamples[d] > 0 {
+            let scores = readout.domainScores[d]
+            let edges = Binarizer.apply(rule, to: scores, autoExponent: readout.relevanceExponent)
+            let dir = out + "/domains/" + safeFileName(domain.name, fallback: "domain\(d)")
+            try AtomicFile.makeDirectory(dir)
+            var p = provenance
+            p["domain"] = domain.name
+            p["eval_samples"] = String(readout.domainSamples[d])
+            try NPYScores.write(scores, to: dir + "/scores.npy")
+            try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables, attribution: attribution.rawValue,
+                                      binarize: rule.description, provenance: p, to: dir + "/graph.json")
+            try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: dir + "/adjacency.csv")
+            var line = "domain \(domain.name): \(edges.count) edges from \(readout.domainSamples[d]) samples → \(dir)/graph.json"
+            if let truth {
+                let e = Evaluation.evaluate(predicted: edges, scores: scores, truth: truth)
+                try AtomicFile.write(try e.jsonData(), to: dir + "/metrics.json")
+                line += String(format: " (lagged F1 %.3f against --truth)", e.lagged.f1)
+            }
+            print(line)
+        }
+    }
+}
+
+/// `name` if it is a plain file name (letters, digits, . _ -), else `fallback`.
+func safeFileName(_ name: String, fallback: String) -> String {
+    let ok = !name.isEmpty && name != "." && name != ".." && name.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }
+    return ok ? name : fallback
 }
 
 /// A short name for a data path: the file name, or the folder name for a manifest.json.

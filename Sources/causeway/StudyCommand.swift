@@ -9,8 +9,8 @@ struct Study: ParsableCommand {
         abstract: "Run a scale study: generate each grid cell's data, run every method on it, collect results.csv and study.html.",
         discussion: """
             The grid (TOML) crosses samples per domain × domains × heterogeneity × family × seeds; \
-            see docs/heterogeneity.md and examples/study-*.toml. Each cell writes OUT/cells/K/ \
-            (data/, one folder per method, rows.csv). Without --cell every cell that has no \
+            see docs/heterogeneity.md and examples/study-*.toml. Each cell writes OUT/cells/NAME/ \
+            (data/, one folder per method, rows.csv), named by its parameters. Without --cell every cell that has no \
             rows.csv yet is run in turn (so an interrupted study continues), then the results are \
             merged. For job arrays: --cells prints the cell count, --cell K runs one cell (under \
             srun/mpirun all ranks train together), --merge writes OUT/results.csv and \
@@ -88,10 +88,11 @@ struct Study: ParsableCommand {
     /// row.csv yet (all of them with --force), so a study can be continued or extended by
     /// adding methods to the grid. Writes the cell's rows.csv when every variant is done.
     func runCell(_ c: StudyCell, grid g: StudyGrid, world: Communicator, baselineRunner: String?) throws {
-        let dir = StudyResults.cellDirectory(out, c.index)
+        let dir = StudyResults.cellDirectory(out, c)
         let data = dir + "/data"
         func rowPath(_ v: StudyVariant) -> String { dir + "/" + v.folder + "/row.csv" }
-        // every rank sees the same files: the decision is the same everywhere
+        // every rank sees the same files: the decisions are the same everywhere
+        if !force { try StudyResults.checkSettings(out: out, cell: c, grid: g, record: false) }
         let todo = g.variants.filter { force || !FileManager.default.fileExists(atPath: rowPath($0)) }
         if todo.isEmpty {
             if world.isCoordinator { print("cell \(c.index): done already") }
@@ -101,6 +102,8 @@ struct Study: ParsableCommand {
             print("cell \(c.index): \(c.samples) samples × \(c.domains) domain(s), \(c.heterogeneity.rawValue) \(c.family.rawValue), seed \(c.seed): "
                 + todo.map(\.folder).joined(separator: ", "))
             try AtomicFile.makeDirectory(dir)
+            if force { try? FileManager.default.removeItem(atPath: dir + "/settings.txt") }
+            try StudyResults.checkSettings(out: out, cell: c, grid: g, record: true)
             let config = g.generatorConfig(c)
             try SyntheticGenerator.write(try SyntheticGenerator.generate(config), config: config, to: data, format: .npy)
         }

@@ -126,4 +126,28 @@ func attribute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef], m
         // the shards differ (they are different data)
         #expect(a.shardScores[0].values != a.shardScores[3].values)
     }
+
+    @Test func domainScoresWeightedByTheirSamplesGiveTheScores() throws {
+        // 3 domains with 5, 11 and 0 evaluation samples: Σ_d n_d · S_d / N = S, and the empty
+        // domain reports zero samples
+        let p = 3, L = 2
+        let windows = WindowSet(sources: [smallVARSource(variables: p, rows: 40, seed: 1), smallVARSource(variables: p, rows: 50, seed: 2),
+                                          smallVARSource(variables: p, rows: 30, seed: 3)], maxLag: L, validationFraction: 0)
+        let replicas = ReplicaSet(config: ModelConfig(variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2, domainEmbeddings: 3),
+                                  batch: 8, seed: 3, workers: 1)
+        let samples = windows.train.filter { $0.domain == 0 }.prefix(5) + windows.train.filter { $0.domain == 1 }.prefix(11)
+        let a = try #require(try Attributor.compute(replicas: replicas, windows: windows, samples: Array(samples),
+                                                    method: .lrp, perDomain: true))
+        #expect(a.domainSamples == [5, 11, 0])
+        #expect(a.domainScores.count == 3)
+        #expect(a.domainScores[2].values.allSatisfy { $0 == 0 })
+        for k in 0..<a.scores.values.count {
+            let weighted = (5 * Double(a.domainScores[0].values[k]) + 11 * Double(a.domainScores[1].values[k])) / 16
+            #expect(isClose(weighted, Double(a.scores.values[k]), rel: 1e-5, abs: 1e-8))
+        }
+        #expect(a.domainScores[0].values != a.domainScores[1].values)
+        // without the flag: nothing extra
+        let plain = try attribute(replicas: replicas, windows: windows, samples: Array(samples), method: .lrp)
+        #expect(plain.domainScores.isEmpty && plain.scores == a.scores)
+    }
 }

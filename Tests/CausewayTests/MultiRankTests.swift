@@ -56,14 +56,24 @@ import Testing
             ("one-domain", ["--shard", "domain", "--shards", "2"], 1, 2), ("two-domain", ["--shard", "domain"], 2, 1),
         ]
         for (name, extra, ranks, threads) in runs {
-            let r = try runCLI(train(d, f.path + "/" + name) + extra, ranks: ranks, threads: threads)
+            let r = try runCLI(train(d, f.path + "/" + name) + extra + ["--per-domain", "--truth", f.path + "/data/truth.csv"],
+                               ranks: ranks, threads: threads)
             #expect(r.status == 0, "\(name): \(r.stderr)")
         }
         func bytes(_ run: String, _ file: String) -> Data? { FileManager.default.contents(atPath: f.path + "/\(run)/\(file)") }
-        for file in ["scores.npy", "checkpoint.cwck"] {
+        for file in ["scores.npy", "checkpoint.cwck", "domains/domain0/scores.npy", "domains/domain1/adjacency.csv"] {
             #expect(bytes("one-shared", file) != nil && bytes("one-shared", file) == bytes("two-shared", file), "--shards 1: \(file) differs")
             #expect(bytes("one-domain", file) != nil && bytes("one-domain", file) == bytes("two-domain", file), "--shard domain: \(file) differs")
         }
+        // per-domain graphs with their metrics, and the validation loss of each domain in the log
+        #expect(bytes("two-domain", "domains/domain1/metrics.json") != nil)
+        let log = try String(contentsOfFile: f.path + "/two-domain/train_log.jsonl", encoding: .utf8)
+        let first = try #require(log.split(separator: "\n").first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        let byDomain = try #require(record["val_loss_by_domain"] as? [Double])
+        let total = try #require(record["val_loss"] as? Double)
+        #expect(byDomain.count == 2 && byDomain.allSatisfy { $0 > 0 })
+        #expect(total >= byDomain.min()! && total <= byDomain.max()!)   // a weighted mean of the two
         // a different shard layout is a different (equally valid) trajectory
         #expect(bytes("one-shared", "checkpoint.cwck") != bytes("one-domain", "checkpoint.cwck"))
     }

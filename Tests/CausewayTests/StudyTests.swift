@@ -111,9 +111,11 @@ struct StudyResultsTests {
         grid.domainEmbedding = [false, true]
         grid.methods = [.causeway, .pcmci]   // 2 cells × 3 variants
         #expect(grid.variants.map(\.folder) == ["causeway", "causeway-domain-embedding", "pcmci"])
+        #expect(grid.cells.map(\.name) == ["n100-d1-regular-linear-s0", "n200-d1-regular-linear-s0"])
         for (cell, folder, row) in [(0, "causeway", rows[0]), (0, "causeway-domain-embedding", rows[1]), (1, "pcmci", rows[2])] {
-            try FileManager.default.createDirectory(atPath: f.path + "/cells/\(cell)/\(folder)", withIntermediateDirectories: true)
-            f.file("cells/\(cell)/\(folder)/row.csv", StudyResults.csv([row]))
+            let dir = "cells/\(grid.cells[cell].name)/\(folder)"
+            try FileManager.default.createDirectory(atPath: f.path + "/" + dir, withIntermediateDirectories: true)
+            f.file(dir + "/row.csv", StudyResults.csv([row]))
         }
         #expect { try StudyResults.merge(out: f.path, grid: grid) } throws: { e in
             (e as? CausewayError)?.message.contains("3 of 6 cell results are missing (cell 0 (pcmci), 1 (causeway), 1 (causeway-domain-embedding))") == true
@@ -174,10 +176,10 @@ struct StudyCommandTests {
         #expect(early.status != 0 && early.stderr.contains("4 of 4 cell results are missing"), "\(early.stderr)")
         let one = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "1"])
         #expect(one.status == 0, "\(one.stderr)")
-        let rows = try StudyResults.read(path: out + "/cells/1/rows.csv")
+        let rows = try StudyResults.read(path: out + "/cells/n600-d2-extreme-linear-s0/rows.csv")
         #expect(rows.map(\.variant) == ["causeway", "causeway + domain embedding"])
         #expect(rows.allSatisfy { $0.samples == 600 && $0.domains == 2 && $0.f1Lagged >= 0 && $0.f1Lagged <= 1 })
-        #expect(FileManager.default.fileExists(atPath: out + "/cells/1/causeway-domain-embedding/graph.json"))
+        #expect(FileManager.default.fileExists(atPath: out + "/cells/n600-d2-extreme-linear-s0/causeway-domain-embedding/graph.json"))
         let bad = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "2"])
         #expect(bad.status != 0 && bad.stderr.contains("--cell 2 is out of range"))
         // the full study runs only the missing cell, then merges
@@ -193,6 +195,11 @@ struct StudyCommandTests {
             .write(toFile: grid, atomically: true, encoding: .utf8)
         let again = try runCLI(["study", "--grid", grid, "--out", out])
         #expect(again.status == 0 && again.stdout.contains("cell 0: done already") && again.stdout.contains("cell 1: done already"))
+        // other run settings would mix incomparable results: refused
+        try (try String(contentsOfFile: grid, encoding: .utf8)).replacingOccurrences(of: "steps = 40", with: "steps = 50")
+            .write(toFile: grid, atomically: true, encoding: .utf8)
+        let changed = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "0"])
+        #expect(changed.status != 0 && changed.stderr.contains("this cell was run with other settings"), "\(changed.stderr)")
     }
 
     @Test func badGridFailsBeforeAnyWork() throws {

@@ -14,6 +14,10 @@ public struct Attribution: Sendable {
     /// evaluation samples (parts of the data in time and domain order): whether an edge holds
     /// on every part is a second confidence measure (`shard_agreement`).
     public let shardScores: [ScoreTensor]
+    /// With `perDomain`: the scores of each domain's own evaluation samples, indexed by domain
+    /// (a domain without samples gets zeros; `domainSamples` counts them). Empty otherwise.
+    public let domainScores: [ScoreTensor]
+    public let domainSamples: [Int]
 
     /// The power that brings `scores` to the scale of |relevance|: ½ per squaring (the
     /// gradient method squares the gradient; `square` aggregation squares R).
@@ -28,7 +32,7 @@ public enum Attributor {
     /// ranks, whose pieces the coordinator gathers. Returns nil on the other ranks.
     public static func compute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef],
                                method: AttributionMethod, aggregation: ScoreAggregation = .abs,
-                               normalizePerTarget: Bool = false, shards: Int = 2,
+                               normalizePerTarget: Bool = false, shards: Int = 2, perDomain: Bool = false,
                                communicator: Communicator = MPICommunicator.world) throws -> Attribution? {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables
         if method == .attention && c.tokens != .variable {
@@ -52,6 +56,13 @@ public enum Attributor {
         func shard(_ j: Int) -> Int { j * K / samples.count }
         var shardSizes = [Int](repeating: 0, count: K)
         for j in 0..<samples.count { shardSizes[shard(j)] += 1 }
+        // per-domain sums: D = the windows' domain count (0 without --per-domain)
+        let D = perDomain ? windows.sources.count : 0
+        let domainAcc = UnsafeMutablePointer<Double>.allocate(capacity: max(D, 1) * n)
+        domainAcc.initialize(repeating: 0, count: max(D, 1) * n)
+        defer { domainAcc.deallocate() }
+        var domainSizes = [Int](repeating: 0, count: D)
+        if D > 0 { for w in samples { domainSizes[Int(w.domain)] += 1 } }
         let targets = FloatBuffer(replicas.batchCapacity * perSample)
         let myTargets = communicator.share(of: p)
         var k = 0
@@ -87,13 +98,17 @@ public enum Attributor {
                 let slot = slots + s * 3 * n, part = shardAcc + shard(k + s) * n
                 for idx in 0..<(3 * n) { acc[idx] += slot[idx] }
                 for idx in 0..<n { part[idx] += slot[idx] }
+                if D > 0 {
+                    let own = domainAcc + Int(samples[k + s].domain) * n
+                    for idx in 0..<n { own[idx] += slot[idx] }
+                }
             }
             k += b
         }
         // this rank's targets: per candidate (score, rank mean, rank std), column by column
         let count = Double(max(samples.count, 1))
         var piece: [Float] = []
-        let stride = 3 + K   // score, rank mean, rank std, then the shards' scores
+        let stride = 3 + K + D   // score, rank mean, rank std, the shards' scores, the domains' scores
         piece.reserveCapacity(stride * m * myTargets.count)
         for i in myTargets.start..<(myTargets.start + myTargets.count) {
             for c in 0..<m {
@@ -102,11 +117,13 @@ public enum Attributor {
                 let mean = r / count
                 piece += [Float(s / count), Float(mean), Float(max(0, r2 / count - mean * mean).squareRoot())]
                 for g in 0..<K { piece.append(Float(shardAcc[g * n + idx] / Double(max(shardSizes[g], 1)))) }
+                for d in 0..<D { piece.append(Float(domainAcc[d * n + idx] / Double(max(domainSizes[d], 1)))) }
             }
         }
         guard let pieces = communicator.gatherV(piece, root: 0) else { return nil }
         var score = [Float](repeating: 0, count: n), rankMean = score, rankStd = score
         var shardScore = [[Float]](repeating: score, count: K)
+        var domainScore = [[Float]](repeating: score, count: D)
         for (rank, values) in pieces.enumerated() {
             let owned = ShareOf(rank: rank, size: pieces.count).share(of: p)
             var v = 0
@@ -114,6 +131,7 @@ public enum Attributor {
                 for c in 0..<m {
                     score[c * p + i] = values[v]; rankMean[c * p + i] = values[v + 1]; rankStd[c * p + i] = values[v + 2]
                     for g in 0..<K { shardScore[g][c * p + i] = values[v + 3 + g] }
+                    for d in 0..<D { domainScore[d][c * p + i] = values[v + 3 + K + d] }
                     v += stride
                 }
             }
@@ -128,12 +146,15 @@ public enum Attributor {
             }
             normalize(&score)
             for g in 0..<K { normalize(&shardScore[g]) }
+            for d in 0..<D { normalize(&domainScore[d]) }
         }
         return Attribution(scores: ScoreTensor(maxLag: L, variables: p, values: score),
                            rankMean: ScoreTensor(maxLag: L, variables: p, values: rankMean),
                            rankStd: ScoreTensor(maxLag: L, variables: p, values: rankStd),
                            samples: samples.count, method: method, aggregation: aggregation,
-                           shardScores: shardScore.map { ScoreTensor(maxLag: L, variables: p, values: $0) })
+                           shardScores: shardScore.map { ScoreTensor(maxLag: L, variables: p, values: $0) },
+                           domainScores: domainScore.map { ScoreTensor(maxLag: L, variables: p, values: $0) },
+                           domainSamples: domainSizes)
     }
 
     /// rel[c], c = (ℓ−1)·p + j: the method's relevance of x_{j,t−ℓ} for target i in sample s.

@@ -25,6 +25,9 @@ public struct StudyCell: Equatable, Sendable {
     public let heterogeneity: Heterogeneity
     public let family: MechanismFamily
     public let seed: UInt64
+
+    /// The cell's folder name, from its parameters: e.g. `n2000-d5-extreme-mlp-additive-s0`.
+    public var name: String { "n\(samples)-d\(domains)-\(heterogeneity.rawValue)-\(family.rawValue)-s\(seed)" }
 }
 
 /// A scale-study grid, read from a TOML file:
@@ -202,6 +205,13 @@ public struct StudyGrid: Equatable, Sendable {
         c.noise = noise
         c.seed = cell.seed
         return c
+    }
+
+    /// Everything besides the cell parameters that changes a cell's results, one line each.
+    public var settingsDescription: String {
+        "variables \(variables), max_lag \(maxLag), in_degree \(inDegree), noise \(noise.rawValue)\n"
+            + "run: \(StudyGrid.arguments(runFlags).joined(separator: " "))\n"
+            + "baselines: \(StudyGrid.arguments(baselineFlags).joined(separator: " "))\n"
     }
 
     /// The runs every cell gets: Causeway once per domain-embedding setting, then each baseline.

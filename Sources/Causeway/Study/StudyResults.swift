@@ -110,8 +110,23 @@ public enum StudyResults {
         }
     }
 
-    /// Folder of cell `k`'s data, runs and rows.
-    public static func cellDirectory(_ out: String, _ k: Int) -> String { out + "/cells/\(k)" }
+    /// Folder of a cell's data, runs and rows, named by the cell's parameters (not its index,
+    /// which changes when the grid grows).
+    public static func cellDirectory(_ out: String, _ cell: StudyCell) -> String { out + "/cells/" + cell.name }
+
+    /// Fails when the cell folder holds results made with other settings (variables, lags,
+    /// run or baseline flags) than `grid` has now; records the settings for a new folder.
+    public static func checkSettings(out: String, cell: StudyCell, grid: StudyGrid, record: Bool) throws {
+        let path = cellDirectory(out, cell) + "/settings.txt"
+        if let old = try? String(contentsOfFile: path, encoding: .utf8) {
+            guard old == grid.settingsDescription else {
+                throw CausewayError("\(path): this cell was run with other settings (\(old.trimmingCharacters(in: .whitespacesAndNewlines))); "
+                    + "the grid now has \(grid.settingsDescription.trimmingCharacters(in: .whitespacesAndNewlines)). Use a new --out, or --force to run it again")
+            }
+        } else if record {
+            try AtomicFile.write(grid.settingsDescription, to: path)
+        }
+    }
 
     /// Every cell's rows in cell order, one per (cell, variant) of the grid, from each variant
     /// folder's row.csv; fails naming what has no results yet.
@@ -119,8 +134,13 @@ public enum StudyResults {
         var rows: [StudyRow] = [], missing: [String] = []
         for cell in grid.cells {
             for v in grid.variants {
-                let path = cellDirectory(out, cell.index) + "/" + v.folder + "/row.csv"
-                if FileManager.default.fileExists(atPath: path) { rows += try read(path: path) } else { missing.append("\(cell.index) (\(v.folder))") }
+                let path = cellDirectory(out, cell) + "/" + v.folder + "/row.csv"
+                if FileManager.default.fileExists(atPath: path) {
+                    try checkSettings(out: out, cell: cell, grid: grid, record: false)
+                    rows += try read(path: path).map { var r = $0; r.cell = cell.index; return r }
+                } else {
+                    missing.append("\(cell.index) (\(v.folder))")
+                }
             }
         }
         if !missing.isEmpty {

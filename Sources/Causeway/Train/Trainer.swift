@@ -49,6 +49,9 @@ public final class Trainer {
     public let totalSteps: Int
     public let evalEvery: Int
     let validationSubset: [WindowRef]
+    /// Per-domain validation loss of the last evaluation (multi-domain data only; NaN for a
+    /// domain without validation windows).
+    public private(set) var lastValidationByDomain: [Double]?
     let target: FloatBuffer
     var hasBest = false
 
@@ -151,9 +154,13 @@ public final class Trainer {
                 state.lossSum = 0
                 state.lossCount = 0
                 valLoss = evaluate()
-                reporter?.log(["step": state.step, "epoch": schedule.epoch(ofStep: state.step - 1), "train_loss": trainLoss,
-                               "val_loss": valLoss ?? NSNull(), "lr": lr, "windows_per_s": speed,
-                               "elapsed_s": Date().timeIntervalSince(start)])
+                var record: [String: Any] = ["step": state.step, "epoch": schedule.epoch(ofStep: state.step - 1),
+                                             "train_loss": trainLoss, "val_loss": valLoss ?? NSNull(), "lr": lr,
+                                             "windows_per_s": speed, "elapsed_s": Date().timeIntervalSince(start)]
+                if let byDomain = lastValidationByDomain {
+                    record["val_loss_by_domain"] = byDomain.map { $0.isFinite ? $0 as Any : NSNull() }
+                }
+                reporter?.log(record)
                 reporter?.progress(step: state.step, total: totalSteps, trainLoss: trainLoss, valLoss: valLoss,
                                    windowsPerSecond: speed, elapsed: Date().timeIntervalSince(start), force: true)
             } else {
@@ -243,24 +250,48 @@ public final class Trainer {
     /// count that splits a batch the same way gives the same bits.
     public func validationLoss() -> Double {
         let c = model.config, perSample = c.sequenceLength * c.featuresPerToken
+        let D = windows.sources.count
         var total = 0.0
+        var byDomain = [Double](repeating: 0, count: D)   // this rank's part, all-reduced at the end
         var k = 0
         while k < validationSubset.count {
             let b = min(batch, validationSubset.count - k)
             let mine = communicator.share(of: b)
-            let sse = replicas.mapChunks(mine.count) { m, start, count -> Double in
+            let first = k + mine.start
+            let sse = replicas.mapChunks(mine.count) { m, start, count -> (Double, [Double]) in
                 for s in 0..<count {
-                    let w = validationSubset[k + mine.start + start + s]
+                    let w = validationSubset[first + start + s]
                     windows.fill(w, input: m.input + s * perSample, target: target.pointer + (start + s) * perSample)
                     m.setDomain(s, Int(w.domain))
                 }
                 m.forward(batch: count)
-                return sumSquaredError(m, target: target.pointer + start * perSample, batch: count, lastStepOnly: true)
+                let t = target.pointer + start * perSample
+                let total = sumSquaredError(m, target: t, batch: count, lastStepOnly: true)
+                // the same errors by domain, for the log only (early stopping uses the total)
+                var perDomain = [Double](repeating: 0, count: D)
+                if D > 1 {
+                    for s in 0..<count {
+                        var e2 = 0.0
+                        for kk in (s * perSample + perSample - c.variables)..<((s + 1) * perSample) {
+                            let e = m.output[kk] - t[kk]
+                            e2 += Double(e * e)
+                        }
+                        perDomain[Int(validationSubset[first + start + s].domain)] += e2
+                    }
+                }
+                return (total, perDomain)
             }
-            var batchSum = [sse.reduce(0, +)]
+            for (_, part) in sse { for d in 0..<D { byDomain[d] += part[d] } }
+            var batchSum = [sse.map(\.0).reduce(0, +)]
             communicator.allReduceSum(&batchSum, count: 1)
             total += batchSum[0]
             k += b
+        }
+        if D > 1 {
+            communicator.allReduceSum(&byDomain, count: D)
+            var counts = [Int](repeating: 0, count: D)
+            for w in validationSubset { counts[Int(w.domain)] += 1 }
+            lastValidationByDomain = (0..<D).map { counts[$0] > 0 ? byDomain[$0] / Double(counts[$0] * c.variables) : .nan }
         }
         return total / Double(validationSubset.count * lossValuesPerSample(c, lastStepOnly: true))
     }
