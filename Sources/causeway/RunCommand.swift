@@ -100,7 +100,15 @@ struct Run: ParsableCommand {
             + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
             + "\(trainer.schedule.shardCount) \(trainer.config.shard.rawValue) data shard(s)")
         let summary = try trainer.train()
-        if summary.stoppedBySignal { throw StopSignalExit() }
+        if summary.stoppedBySignal {
+            // printed even with --quiet: the sign that a job stopped cleanly and can resume
+            if coordinator {
+                let path = out + "/checkpoint.cwck"
+                fputs("stop signal: training stopped at step \(summary.steps) of \(trainer.totalSteps); "
+                      + "checkpoint written to \(path), continue with --resume \(path)\n", stderr)
+            }
+            throw StopSignalExit()
+        }
 
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
                             out: out, trainingLog: out + "/train_log.jsonl", provenance: [

@@ -117,6 +117,14 @@ struct Study: ParsableCommand {
                             "--max-lag", String(g.maxLag), "--seed", String(c.seed), "--quiet"]
                 if v.domainEmbedding { args.append("--domain-embedding") }
                 args += StudyGrid.arguments(g.runFlags)
+                // a run stopped by a signal (exit 75, e.g. a requeued array task) continues
+                // from its checkpoint; --force starts over
+                let checkpoint = runDir + "/checkpoint.cwck"
+                if force {
+                    if world.isCoordinator { try? FileManager.default.removeItem(atPath: checkpoint) }
+                } else if FileManager.default.fileExists(atPath: checkpoint) {
+                    args += ["--resume", checkpoint]
+                }
                 let run: Run
                 do { run = try Run.parse(args) } catch {
                     throw CausewayError("\(grid) [run]: \(Run.message(for: error)) (arguments: \(args.joined(separator: " ")))")

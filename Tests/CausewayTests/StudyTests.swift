@@ -202,6 +202,49 @@ struct StudyCommandTests {
         #expect(changed.status != 0 && changed.stderr.contains("this cell was run with other settings"), "\(changed.stderr)")
     }
 
+    @Test func aSignalledCellResumesItsRunAndEndsTheSame() throws {
+        // SLURM requeues an array task that checkpointed on USR1: the rerun of the cell continues
+        // the interrupted training and ends with the scores of an uninterrupted study
+        let f = TempFolder()
+        let grid = f.file("grid.toml", """
+            samples = [1500]
+            variables = 3
+            max_lag = 2
+            [run]
+            steps = 3000
+            patience = 0
+            eval_every = 20
+            d_model = 8
+            heads = 2
+            layers = 1
+            batch = 16
+            eval_samples = 50
+            """)
+        let stopped = f.path + "/stopped", full = f.path + "/full"
+        let process = Process()
+        process.executableURL = causewayBinary()
+        process.arguments = ["study", "--grid", grid, "--out", stopped, "--cell", "0"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        process.environment = env
+        try process.run()
+        let runDir = stopped + "/cells/n1500-d1-regular-linear-s0/causeway"
+        waitForTrainingLog(runDir)
+        kill(process.processIdentifier, SIGUSR1)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == StopSignal.exitCode)
+        #expect(!FileManager.default.fileExists(atPath: runDir + "/row.csv"))
+        #expect(try Checkpoint.read(path: runDir + "/checkpoint.cwck").header.state.step < 3000)
+        let resumed = try runCLI(["study", "--grid", grid, "--out", stopped, "--cell", "0"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let uninterrupted = try runCLI(["study", "--grid", grid, "--out", full, "--cell", "0"])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        let a = FileManager.default.contents(atPath: runDir + "/scores.npy")
+        #expect(a != nil && a == FileManager.default.contents(atPath: full + "/cells/n1500-d1-regular-linear-s0/causeway/scores.npy"))
+    }
+
     @Test func badGridFailsBeforeAnyWork() throws {
         let f = TempFolder()
         let grid = f.file("grid.toml", "samples = [300]\nmethods = [\"causeway\", \"tcdf\"]\n")

@@ -175,10 +175,6 @@ public final class Trainer {
         if state.stoppedEarly {
             reporter?.message("early stop at step \(state.step): no validation improvement in \(config.patience) evaluations")
         }
-        if stoppedBySignal {
-            reporter?.message("stop signal: training stopped at step \(state.step) of \(totalSteps); "
-                + (checkpointPath.map { "checkpoint written to \($0), continue with --resume \($0)" } ?? "no checkpoint path"))
-        }
         if hasBest { model.parameters.copy(from: best) }   // restore the best validation parameters
         return TrainingSummary(steps: state.step, bestStep: state.bestStep, bestValidationLoss: state.bestValidationLoss,
                                lastTrainLoss: lastLoss, stoppedEarly: state.stoppedEarly, stoppedBySignal: stoppedBySignal,
