@@ -249,7 +249,7 @@ struct StudyCommandTests {
         let f = TempFolder()
         let grid = f.file("grid.toml", "samples = [300]\nmethods = [\"causeway\", \"tcdf\"]\n")
         let r = try runCLI(["study", "--grid", grid, "--out", f.path + "/study"])
-        #expect(r.status != 0 && r.stderr.contains("grid.toml:2: 'methods' value tcdf is not one of causeway, pcmci, varlingam"))
+        #expect(r.status != 0 && r.stderr.contains("grid.toml:2: 'methods' value tcdf is not one of causeway, pcmci, varlingam, varlingam-pooled"))
         #expect(!FileManager.default.fileExists(atPath: f.path + "/study"))
     }
 }

@@ -5,8 +5,10 @@ public enum StudyMethod: String, CaseIterable, Codable, Sendable {
     case causeway
     /// PCMCI with partial correlation (tigramite), through `scripts/baselines/run`.
     case pcmci
-    /// VARLiNGAM (lingam), through `scripts/baselines/run`.
+    /// VARLiNGAM (lingam) fitted per domain, |B| averaged, through `scripts/baselines/run`.
     case varlingam
+    /// VARLiNGAM fitted once on all domains stacked (the domain-agnostic use).
+    case varlingamPooled = "varlingam-pooled"
 }
 
 /// One method run of a cell.
