@@ -55,7 +55,7 @@ public struct StudyCell: Equatable, Sendable {
 /// ```
 /// Every list key also takes a single value. The cells are the cross product of heterogeneity
 /// × family × domains × samples × seeds (seeds varying fastest).
-public struct StudyGrid: Equatable, Sendable {
+public struct StudyGrid: Sendable {
     public var samples = [2000]
     public var domains = [1]
     public var heterogeneity: [Heterogeneity] = [.regular]
@@ -73,14 +73,6 @@ public struct StudyGrid: Equatable, Sendable {
     public var baselineFlags: [(String, TOMLValue)] = []
 
     public init() {}
-
-    public static func == (a: StudyGrid, b: StudyGrid) -> Bool {
-        a.samples == b.samples && a.domains == b.domains && a.heterogeneity == b.heterogeneity && a.family == b.family
-            && a.seeds == b.seeds && a.domainEmbedding == b.domainEmbedding && a.methods == b.methods
-            && a.variables == b.variables && a.maxLag == b.maxLag && a.inDegree == b.inDegree && a.noise == b.noise
-            && a.runFlags.map(\.0) == b.runFlags.map(\.0) && a.runFlags.map(\.1) == b.runFlags.map(\.1)
-            && a.baselineFlags.map(\.0) == b.baselineFlags.map(\.0) && a.baselineFlags.map(\.1) == b.baselineFlags.map(\.1)
-    }
 
     /// Flags the study sets itself for every run; a [run] table may not set them.
     public static let reservedRunFlags: Set<String> = ["data", "out", "truth", "max-lag", "domain-embedding", "seed", "no-header", "resume"]

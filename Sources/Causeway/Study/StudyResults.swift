@@ -133,10 +133,10 @@ public enum StudyResults {
     public static func merge(out: String, grid: StudyGrid) throws -> [StudyRow] {
         var rows: [StudyRow] = [], missing: [String] = []
         for cell in grid.cells {
+            try checkSettings(out: out, cell: cell, grid: grid, record: false)
             for v in grid.variants {
                 let path = cellDirectory(out, cell) + "/" + v.folder + "/row.csv"
                 if FileManager.default.fileExists(atPath: path) {
-                    try checkSettings(out: out, cell: cell, grid: grid, record: false)
                     rows += try read(path: path).map { var r = $0; r.cell = cell.index; return r }
                 } else {
                     missing.append("\(cell.index) (\(v.folder))")

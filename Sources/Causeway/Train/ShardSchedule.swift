@@ -39,17 +39,15 @@ public final class ShardSchedule {
             throw CausewayError("--batch \(batch) is smaller than the shard count \(shardCount): every shard needs at least one window per batch (lower --shards or raise --batch)")
         }
         var shards = [[WindowRef]](repeating: [], count: shardCount)
+        var byDomain = [[WindowRef]](repeating: [], count: domains)
+        for w in train { byDomain[Int(w.domain)].append(w) }
         switch mode {
         case .stratified:
             // shard k gets windows [k·n_d/S, (k+1)·n_d/S) of every domain d
-            var byDomain = [[WindowRef]](repeating: [], count: domains)
-            for w in train { byDomain[Int(w.domain)].append(w) }
             for ws in byDomain {
                 for k in 0..<shardCount { shards[k] += ws[(k * ws.count / shardCount)..<((k + 1) * ws.count / shardCount)] }
             }
         case .domain:
-            var byDomain = [[WindowRef]](repeating: [], count: domains)
-            for w in train { byDomain[Int(w.domain)].append(w) }
             let nonEmpty = byDomain.indices.filter { !byDomain[$0].isEmpty }
             guard nonEmpty.count >= shardCount else {
                 throw CausewayError("--shard domain needs at least as many domains with training windows (\(nonEmpty.count)) as shards (\(shardCount)); use --shard stratified or fewer --shards")
