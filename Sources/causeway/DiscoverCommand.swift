@@ -26,7 +26,7 @@ struct Discover: ParsableCommand {
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
             let log = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
             try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out,
-                                trainingLog: log, provenance: [
+                                trainingLog: log, seed: job.training.seed, provenance: [
                 "checkpoint": checkpoint,
                 "seed": String(job.training.seed),
                 "steps": String(ck.header.state.step),

@@ -9,6 +9,9 @@ enum ScoreNormalization: String, CaseIterable, ExpressibleByArgument {
 
 extension AttributionMethod: ExpressibleByArgument {}
 extension ScoreAggregation: ExpressibleByArgument {}
+extension FDRMethod: ExpressibleByArgument {}
+extension NullDraw: ExpressibleByArgument {}
+extension TestFamily: ExpressibleByArgument {}
 
 /// Readout flags shared by `run` and `discover`, and the wiring from a trained model to the
 /// output files.
@@ -21,8 +24,16 @@ struct ReadoutOptions: ParsableArguments {
     var normalize: ScoreNormalization = .none
     @Option(name: .customLong("eval-samples"), help: "Windows averaged by the readout (spread over all domains).")
     var evalSamples: Int = 1000
-    @Option(help: "Binarization: auto (no ground truth needed), row-topk:K, global-topk:K or threshold:T.")
+    @Option(help: "Decision rule: fdr:Q (default fdr:0.05: edges whose q-value ≤ Q, false discovery rate controlled at Q), pvalue:A (p ≤ A, uncorrected), auto (Otsu split of the scores, no error control), row-topk:K, global-topk:K or threshold:T.")
     var binarize: String?
+    @Option(name: .customLong("fdr-method"), help: "Multiple-testing correction for q-values and fdr:Q: bh (Benjamini–Hochberg) or by (Benjamini–Yekutieli, valid under any dependence, more conservative).")
+    var fdrMethod: FDRMethod = .bh
+    @Option(help: "Which candidates fdr:Q and pvalue:A test: screened (the highest attribution scores, which come from training windows: twice as many candidates as the auto rule keeps; default) or all (all L·p·p candidates).")
+    var tests: TestFamily = .screened
+    @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs; default) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
+    var nullDraw: NullDraw = .conditional
+    @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost).")
+    var nullRepeats: Int = 2
     @Option(name: .customLong("top-k"), help: "Shorthand for --binarize row-topk:K.")
     var topK: Int?
     @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
@@ -34,7 +45,7 @@ struct ReadoutOptions: ParsableArguments {
     var rule: BinarizeRule {
         get throws {
             if let topK { return .rowTopK(topK) }
-            return try binarize.map { try BinarizeRule(parsing: $0) } ?? .auto
+            return try binarize.map { try BinarizeRule(parsing: $0) } ?? .default
         }
     }
 
@@ -43,6 +54,7 @@ struct ReadoutOptions: ParsableArguments {
         if topK != nil && binarize != nil { throw ValidationError("give --binarize or --top-k, not both") }
         do { _ = try rule } catch let e as CausewayError { throw ValidationError(e.message) }
         if evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
+        if nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
     }
 
     func validate(tokens: Tokenization) throws {
@@ -65,18 +77,39 @@ struct ReadoutOptions: ParsableArguments {
     /// graph.dot, report.html, and metrics.json with truth); prints where they are and the metrics.
     /// `trainingLog`: the run's train_log.jsonl, drawn in the report when it exists.
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
-                 out: String, trainingLog logPath: String, provenance extra: [String: String]) throws {
+                 out: String, trainingLog logPath: String, seed: UInt64, provenance extra: [String: String]) throws {
         let rule = try rule
+        let started = Date()
+        // scores → tests → decision. Both collective steps run on every rank; the coordinator
+        // gathers the pieces and writes the outputs.
+        let tested = try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
+                                               draw: nullDraw, repeats: nullRepeats, seed: seed, perDomain: perDomain)
+        let testSeconds = Date().timeIntervalSince(started)
+        var extraWarning: String? = nil
         let samples = Attributor.evaluationSamples(windows, count: evalSamples)
         guard let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
                                                    method: attribution, aggregation: aggregate,
                                                    normalizePerTarget: normalize == .perTarget,
-                                                   shards: max(2, MPICommunicator.world.size), perDomain: perDomain)
-        else { return }   // other ranks: the coordinator gathered their targets and writes the outputs
+                                                   shards: max(2, MPICommunicator.world.size), perDomain: perDomain),
+              let significance = tested
+        else { return }   // other ranks: the coordinator gathered their pieces and writes the outputs
         let scores = readout.scores
-        let edges = Binarizer.apply(rule, to: scores, autoExponent: readout.relevanceExponent)
-        // the same rule on each data shard's scores: in how many shards does each edge hold?
-        let shardGraphs = readout.shardScores.map { Set(Binarizer.apply(rule, to: $0, autoExponent: readout.relevanceExponent)) }
+        let decision = try Decision.make(rule: rule, scores: scores, pValues: significance.pValues,
+                                         fdrMethod: fdrMethod, family: tests, autoExponent: readout.relevanceExponent)
+        let edges = decision.edges
+        if rule.usesPValues && significance.windows < 100 {
+            let warning = "only \(significance.windows) held-out windows: the tests have little power, so few or no edges "
+                + "can be claimed at this FDR level; hold out more rows (--validation-fraction), give a longer series, "
+                + "or use --binarize auto (no error control)"
+            fputs("warning: \(warning)\n", stderr)
+            extraWarning = warning
+        }
+        // how many data shards' scores support each edge: the same rule on each shard's scores,
+        // or, for the p-value rules, the shard's global top-|edges| by score
+        let shardGraphs = readout.shardScores.map { shard in
+            Set(rule.usesPValues ? Binarizer.globalTopK(shard, k: edges.count)
+                                 : Binarizer.apply(rule, to: shard, autoExponent: readout.relevanceExponent))
+        }
         let agreement = Dictionary(uniqueKeysWithValues: edges.map { e in
             (e, Double(shardGraphs.filter { $0.contains(e) }.count) / Double(max(shardGraphs.count, 1)))
         })
@@ -90,12 +123,18 @@ struct ReadoutOptions: ParsableArguments {
         provenance["threads"] = String(replicas.workers)
         provenance["agreement_shards"] = String(readout.shardScores.count)
         provenance["ranks"] = String(MPICommunicator.world.size)
+        provenance["significance_s"] = String(format: "%.2f", testSeconds)
+        if let extraWarning { provenance["warning"] = extraWarning }
 
         try NPYScores.write(scores, to: out + "/scores.npy")
+        try NPYScores.write(significance.pValues, to: out + "/pvalues.npy")
+        try NPYScores.write(significance.lossIncrease, to: out + "/impact.npy")
+        if let q = decision.qValues { try NPYScores.write(q, to: out + "/qvalues.npy") }
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
                                   attribution: attribution.rawValue, binarize: rule.description,
                                   rankMean: readout.rankMean, rankStd: readout.rankStd, shardAgreement: agreement,
-                                  provenance: provenance, to: out + "/graph.json")
+                                  decision: DecisionSummary(decision, significance), provenance: provenance,
+                                  to: out + "/graph.json")
         try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
         try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")
         let log = FileManager.default.fileExists(atPath: logPath) ? try TrainingLogReader.read(path: logPath) : []
@@ -103,13 +142,16 @@ struct ReadoutOptions: ParsableArguments {
                                            rankMean: readout.rankMean, rankStd: readout.rankStd, trainingLog: log,
                                            evaluation: evaluation, truth: truthEdges,
                                            title: "Causeway: \(datasetTitle(dataset.path))",
-                                           provenance: provenance),
+                                           provenance: provenance, decision: decision,
+                                           decisionSummary: DecisionSummary(decision, significance)),
                                to: out + "/report.html")
         if let evaluation { try AtomicFile.write(try evaluation.jsonData(), to: out + "/metrics.json") }
         if perDomain {
-            try writePerDomain(readout, rule: rule, dataset: dataset, truth: truthEdges, out: out, provenance: provenance)
+            try writePerDomain(readout, significance: significance, rule: rule, dataset: dataset, truth: truthEdges,
+                               out: out, provenance: provenance)
         }
-
+        print(EdgeListing.text(decision, summary: DecisionSummary(decision, significance), scores: scores,
+                               variables: dataset.variables, limit: 20), terminator: "")
         print("graph: \(edges.count) edges (\(attribution.rawValue), \(rule)) → \(out)/graph.json, report: \(out)/report.html")
         if let evaluation { print(evaluation.table, terminator: "") }
     }
@@ -118,19 +160,24 @@ struct ReadoutOptions: ParsableArguments {
 extension ReadoutOptions {
     /// OUT/domains/NAME/{scores.npy, graph.json, adjacency.csv, metrics.json with --truth} for
     /// every domain, each binarized alone with the same rule; prints one line per domain.
-    func writePerDomain(_ readout: Attribution, rule: BinarizeRule, dataset: Dataset, truth: [LaggedEdge]?,
-                        out: String, provenance: [String: String]) throws {
+    func writePerDomain(_ readout: Attribution, significance: Significance, rule: BinarizeRule, dataset: Dataset,
+                        truth: [LaggedEdge]?, out: String, provenance: [String: String]) throws {
         for (d, domain) in dataset.domains.enumerated() where readout.domainSamples[d] > 0 {
             let scores = readout.domainScores[d]
-            let edges = Binarizer.apply(rule, to: scores, autoExponent: readout.relevanceExponent)
+            let pValues = significance.domainPValues[d]
+            let decision = try Decision.make(rule: rule, scores: scores, pValues: pValues, fdrMethod: fdrMethod,
+                                             family: tests, autoExponent: readout.relevanceExponent)
+            let edges = decision.edges
             let dir = out + "/domains/" + safeFileName(domain.name, fallback: "domain\(d)")
             try AtomicFile.makeDirectory(dir)
             var p = provenance
             p["domain"] = domain.name
             p["eval_samples"] = String(readout.domainSamples[d])
             try NPYScores.write(scores, to: dir + "/scores.npy")
+            try NPYScores.write(pValues, to: dir + "/pvalues.npy")
+            let summary = DecisionSummary(decision, significance, windows: significance.domainWindows[d])
             try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables, attribution: attribution.rawValue,
-                                      binarize: rule.description, provenance: p, to: dir + "/graph.json")
+                                      binarize: rule.description, decision: summary, provenance: p, to: dir + "/graph.json")
             try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: dir + "/adjacency.csv")
             var line = "domain \(domain.name): \(edges.count) edges from \(readout.domainSamples[d]) samples → \(dir)/graph.json"
             if let truth {

@@ -8,8 +8,9 @@ struct Run: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var model: ModelOptions
-    @Flag(name: .customLong("domain-embedding"), help: "Add a learned per-domain embedding to every token.")
-    var domainEmbedding = false
+    @Flag(name: .customLong("domain-embedding"), inversion: .prefixedNo,
+          help: "Add a learned per-domain vector to every token (default: on when the data has more than one domain).")
+    var domainEmbedding: Bool?
 
     @Option(help: "Training epochs (ignored when --steps is given).")
     var epochs: Int = 20
@@ -52,6 +53,9 @@ struct Run: ParsableCommand {
         try readout.validate(tokens: model.tokens)
     }
 
+    /// --domain-embedding / --no-domain-embedding, else on for multi-domain data.
+    func usesDomainEmbedding(_ dataset: Dataset) -> Bool { domainEmbedding ?? (dataset.domains.count > 1) }
+
     /// `ranks`: the MPI world size, the default shard count.
     func trainingConfig(ranks: Int) -> TrainingConfig {
         var t = TrainingConfig()
@@ -82,7 +86,7 @@ struct Run: ParsableCommand {
         if coordinator { try AtomicFile.makeDirectory(out) }
 
         let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
-                                                                      domainEmbeddings: domainEmbedding ? dataset.domains.count : 0),
+                                                                      domainEmbeddings: usesDomainEmbedding(dataset) ? dataset.domains.count : 0),
                                training: trainingConfig(ranks: world.size))
         let reporter = try ProgressReporter(quiet: quiet || !coordinator,
                                             logPath: coordinator ? out + "/train_log.jsonl" : nil, append: resume != nil)
@@ -111,7 +115,7 @@ struct Run: ParsableCommand {
         }
 
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
-                            out: out, trainingLog: out + "/train_log.jsonl", provenance: [
+                            out: out, trainingLog: out + "/train_log.jsonl", seed: seed, provenance: [
                                 "seed": String(seed),
                                 "steps": String(summary.steps),
                                 "best_step": String(summary.bestStep),

@@ -115,7 +115,7 @@ struct Study: ParsableCommand {
             if v.method == .causeway {
                 var args = ["--data", data + "/manifest.json", "--out", runDir, "--truth", data + "/truth.csv",
                             "--max-lag", String(g.maxLag), "--seed", String(c.seed), "--quiet"]
-                if v.domainEmbedding { args.append("--domain-embedding") }
+                args.append(v.domainEmbedding ? "--domain-embedding" : "--no-domain-embedding")
                 args += StudyGrid.arguments(g.runFlags)
                 // a run stopped by a signal (exit 75, e.g. a requeued array task) continues
                 // from its checkpoint; --force starts over

@@ -40,7 +40,23 @@ import Testing
                             "--eval-samples", "300"])
         #expect(d.status == 0, "\(d.stderr)")
         let g2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.path + "/grad/graph.json"))) as! [String: Any]
-        #expect(g2["attribution"] as? String == "gradient" && g2["binarize"] as? String == "auto")
+        // the default rule: FDR 0.05 on the held-out tests, stated in graph.json and on the terminal
+        #expect(g2["attribution"] as? String == "gradient" && g2["binarize"] as? String == "fdr:0.05")
+        let decision = try #require(g2["decision"] as? [String: Any])
+        #expect(decision["rule"] as? String == "fdr:0.05" && decision["fdr_method"] as? String == "bh")
+        #expect(decision["candidates"] as? Int == 75 && (decision["held_out_windows"] as? Int ?? 0) >= 300)
+        let edges2 = try #require(g2["edges"] as? [[String: Any]])
+        #expect(!edges2.isEmpty)
+        for e in edges2 {
+            let q = try #require(e["q_value"] as? Double), p = try #require(e["p_value"] as? Double)
+            #expect(q <= 0.05 && p <= q)
+        }
+        #expect(d.stdout.contains("decision: fdr:0.05") && d.stdout.contains("q = "))
+        let pv = try NPYScores.read(path: f.path + "/grad/pvalues.npy", maxLag: 3, variables: 5)
+        #expect(pv.values.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let m2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.path + "/grad/metrics.json"))) as! [String: Any]
+        let f1Default = (m2["lagged"] as! [String: Any])["f1"] as! Double
+        #expect(f1Default >= 0.9, "lagged F1 of the default rule \(f1Default)")
         // discover refuses other data
         let other = try runCLI(["generate", "--variables", "4", "--samples", "500", "--out", f.path + "/other"])
         #expect(other.status == 0)
@@ -57,5 +73,6 @@ import Testing
         let again = try runCLI(args.map { $0 == out ? out + "2" : $0 })
         #expect(again.status == 0)
         #expect(FileManager.default.contents(atPath: out + "/scores.npy") == FileManager.default.contents(atPath: out + "2/scores.npy"))
+        #expect(FileManager.default.contents(atPath: out + "/pvalues.npy") == FileManager.default.contents(atPath: out + "2/pvalues.npy"))
     }
 }

@@ -27,7 +27,8 @@ import Testing
         #expect(one.status == 0, "\(one.stderr)")
         let two = try runCLI(train(d, f.path + "/two"), ranks: 2, threads: 1)
         #expect(two.status == 0, "\(two.stderr)")
-        for name in ["scores.npy", "checkpoint.cwck", "adjacency.csv"] {
+        // the significance tests too: p-values, q-values, effect sizes and the decided graph
+        for name in ["scores.npy", "checkpoint.cwck", "adjacency.csv", "pvalues.npy", "qvalues.npy", "impact.npy"] {
             let a = FileManager.default.contents(atPath: f.path + "/one/" + name)
             #expect(a != nil && a == FileManager.default.contents(atPath: f.path + "/two/" + name), "\(name) differs")
         }
@@ -61,7 +62,8 @@ import Testing
             #expect(r.status == 0, "\(name): \(r.stderr)")
         }
         func bytes(_ run: String, _ file: String) -> Data? { FileManager.default.contents(atPath: f.path + "/\(run)/\(file)") }
-        for file in ["scores.npy", "checkpoint.cwck", "domains/domain0/scores.npy", "domains/domain1/adjacency.csv"] {
+        for file in ["scores.npy", "checkpoint.cwck", "pvalues.npy", "adjacency.csv", "domains/domain0/scores.npy",
+                     "domains/domain0/pvalues.npy", "domains/domain1/adjacency.csv"] {
             #expect(bytes("one-shared", file) != nil && bytes("one-shared", file) == bytes("two-shared", file), "--shards 1: \(file) differs")
             #expect(bytes("one-domain", file) != nil && bytes("one-domain", file) == bytes("two-domain", file), "--shard domain: \(file) differs")
         }

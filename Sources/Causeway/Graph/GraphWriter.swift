@@ -22,24 +22,28 @@ public enum GraphWriter {
     /// each candidate's rank over attribution samples) add `rank_mean` / `rank_std` to every
     /// lagged edge; `shardAgreement` (fraction of data shards whose own graph has the edge)
     /// adds `shard_agreement`. `attribution` names the attribution method and `binarize` the rule
-    /// (`BinarizeRule.description`). Non-finite numbers are written as `null`.
+    /// (`BinarizeRule.description`). `decision` adds `p_value` and `q_value` to every lagged
+    /// edge (the candidate's test p-value and its FDR q-value over all L·p·p candidates) and a
+    /// top-level `decision` object: `rule`, `level` (Q or A), `fdr_method`, `threshold` (what the
+    /// rule resolved to) and `threshold_meaning`, `test`, `held_out_windows`, `null_repeats`,
+    /// `candidates`. Non-finite numbers are written as `null`.
     /// - Throws: `CausewayError` when `variables` or a rank tensor does not match the tensor,
     ///   an edge is out of range, or the file cannot be written.
     public static func writeJSON(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
                                  attribution: String? = nil, binarize: String? = nil,
                                  rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
-                                 shardAgreement: [LaggedEdge: Double]? = nil,
+                                 shardAgreement: [LaggedEdge: Double]? = nil, decision: DecisionSummary? = nil,
                                  provenance: [String: String], to path: String) throws {
         let data = try jsonData(edges: edges, scores: scores, variables: variables, attribution: attribution,
                                 binarize: binarize, rankMean: rankMean, rankStd: rankStd,
-                                shardAgreement: shardAgreement, provenance: provenance)
+                                shardAgreement: shardAgreement, decision: decision, provenance: provenance)
         try AtomicFile.write(data, to: path)
     }
 
     static func jsonData(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
                          attribution: String? = nil, binarize: String? = nil,
                          rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
-                         shardAgreement: [LaggedEdge: Double]? = nil,
+                         shardAgreement: [LaggedEdge: Double]? = nil, decision: DecisionSummary? = nil,
                          provenance: [String: String]) throws -> Data {
         let p = scores.variables
         guard variables.count == p else {
@@ -66,6 +70,8 @@ public enum GraphWriter {
             if let rankMean { o["rank_mean"] = number(rankMean[e.lag, e.source, e.target]) }
             if let rankStd { o["rank_std"] = number(rankStd[e.lag, e.source, e.target]) }
             if let a = shardAgreement?[e] { o["shard_agreement"] = a }
+            if let pv = decision?.pValues { o["p_value"] = number(pv[e.lag, e.source, e.target]) }
+            if let qv = decision?.qValues { o["q_value"] = number(qv[e.lag, e.source, e.target]) }
             return o
         }
         let summaryObjects: [[String: Any]] = Set(unique.map(\.summary)).sorted().map { e in
@@ -81,6 +87,7 @@ public enum GraphWriter {
         if !provenance.isEmpty { root["provenance"] = provenance }
         if let attribution { root["attribution"] = attribution }
         if let binarize { root["binarize"] = binarize }
+        if let decision { root["decision"] = decision.jsonObject }
         do {
             var data = try JSONSerialization.data(
                 withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -14,11 +14,17 @@ public struct ReportInput {
     public var truth: [LaggedEdge]?
     public var title: String
     public var provenance: [String: String]
+    /// The decision that produced `edges` (rule, p- and q-values), shown in its own section,
+    /// in the edge table and in the near-misses table.
+    public var decision: Decision?
+    public var decisionSummary: DecisionSummary?
 
     public init(variables: [String], maxLag: Int, scores: ScoreTensor, edges: [LaggedEdge],
                 rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil, trainingLog: [TrainingPoint] = [],
                 evaluation: Evaluation? = nil, truth: [LaggedEdge]? = nil, title: String,
-                provenance: [String: String] = [:]) {
+                provenance: [String: String] = [:], decision: Decision? = nil, decisionSummary: DecisionSummary? = nil) {
+        self.decision = decision
+        self.decisionSummary = decisionSummary
         self.variables = variables
         self.maxLag = maxLag
         self.scores = scores
@@ -35,10 +41,11 @@ public struct ReportInput {
 
 /// Writes `report.html`: one self-contained page (inline CSS and SVG; no JavaScript, no network).
 ///
-/// Sections, in order: header (title, size of the problem, provenance); metrics (when an
-/// evaluation is given); training and validation loss against step; the score heatmap (rows =
+/// Sections, in order: header (title, size of the problem, provenance); the decision (rule,
+/// level, resolved threshold, test; when given); metrics (when an evaluation is given); training and validation loss against step; the score heatmap (rows =
 /// targets, columns = sources grouped in lag blocks, predicted edges outlined, true edges dotted);
-/// the summary graph on a circle; the table of predicted edges.
+/// the summary graph on a circle; the table of predicted edges (with p- and q-values, ordered by
+/// q-value, when a decision is given) and the near misses (the strongest rejected candidates).
 /// All names are HTML-escaped. Written atomically.
 public enum ReportWriter {
     /// - Throws: `CausewayError` when the inputs disagree in shape or an edge is out of range,
@@ -89,6 +96,9 @@ public enum ReportWriter {
         }
         page += "</header>\n"
 
+        if let d = r.decisionSummary {
+            page += section("Decision", id: "decision", decisionText(d, edges: edges.count, candidates: r.scores.values.count))
+        }
         if let ev = r.evaluation {
             page += section("Metrics", id: "metrics", metricsTable(ev))
         }
@@ -105,6 +115,12 @@ public enum ReportWriter {
                         + ReportCharts.summaryGraph(scores: r.scores, variables: r.variables, edges: edges,
                                                     truth: r.truth))
         page += section("Predicted edges", id: "edges", edgeTable(r, edges))
+        if let d = r.decision, d.qValues != nil {
+            let misses = d.nearMisses(scores: r.scores, count: 10)
+            page += section("Near misses", id: "near-misses",
+                            "<p class=\"note\">The strongest candidates the rule rejected, by q-value: evidence that fell short.</p>\n"
+                            + edgeTable(r, misses, ordered: true))
+        }
         page += "<footer>Causeway \(escape(causewayVersion)) · self-contained report, no scripts</footer>\n</body>\n</html>\n"
         return page
     }
@@ -136,15 +152,49 @@ public enum ReportWriter {
         return s
     }
 
-    static func edgeTable(_ r: ReportInput, _ edges: [LaggedEdge]) -> String {
+    static func decisionText(_ d: DecisionSummary, edges: Int, candidates: Int) -> String {
+        var s = "<table class=\"prov\">\n"
+        func row(_ k: String, _ v: String) { s += "<tr><th>\(escape(k))</th><td>\(escape(v))</td></tr>\n" }
+        row("rule", d.rule)
+        if let level = d.level { row(d.rule.hasPrefix("fdr") ? "FDR level Q" : "significance level α", String(level)) }
+        if d.qValues != nil {
+            row("q-values", d.fdrMethod.name + (d.family == "all" ? " over all \(candidates) candidates"
+                : " over the \(d.tested) candidates screened by score (of \(candidates))"))
+        }
+        row("resolved threshold", d.threshold.map { String(format: "%.4g", $0) } ?? "none (no edge kept)")
+        row("threshold on", d.thresholdMeaning)
+        row("test", d.test)
+        if d.heldOutWindows > 0 { row("held-out windows", "\(d.heldOutWindows) (× \(d.repeats) null draw\(d.repeats == 1 ? "" : "s"))") }
+        row("edges kept", "\(edges) of \(candidates)")
+        s += "</table>\n"
+        if d.rule.hasPrefix("fdr") {
+            s += "<p class=\"note\">Each candidate edge source → target at lag ℓ was tested on windows the model was not trained on: "
+                + "x<sub>source, t−ℓ</sub> was replaced by a draw from its distribution given the window's other inputs, and the "
+                + "p-value says how surprising the resulting increase of the target's forecast error would be if the edge did not "
+                + "exist. Edges with q ≤ Q are kept: on average at most a share Q of them are false.</p>\n"
+        }
+        return s
+    }
+
+    static func edgeTable(_ r: ReportInput, _ edges: [LaggedEdge], ordered alreadyOrdered: Bool = false) -> String {
         guard !edges.isEmpty else { return "<p class=\"note\">No edges were selected.</p>" }
         let truth = r.truth.map(Set.init)
-        let ordered = edges.sorted { a, b in
-            let sa = r.scores[a.lag, a.source, a.target], sb = r.scores[b.lag, b.source, b.target]
-            if sa != sb { return sa > sb }
-            return a < b
+        let ordered: [LaggedEdge]
+        if alreadyOrdered {
+            ordered = edges
+        } else if let d = r.decision, d.qValues != nil {
+            ordered = Decision(copying: d, edges: edges).edgesByEvidence(scores: r.scores)
+        } else {
+            ordered = edges.sorted { a, b in
+                let sa = r.scores[a.lag, a.source, a.target], sb = r.scores[b.lag, b.source, b.target]
+                if sa != sb { return sa > sb }
+                return a < b
+            }
         }
+        let pv = r.decision?.pValues, qv = r.decision?.qValues
         var s = "<table class=\"num edges\">\n<thead><tr><th>#</th><th>source</th><th>target</th><th>lag</th><th>score</th>"
+        if qv != nil { s += "<th>q-value</th>" }
+        if pv != nil { s += "<th>p-value</th>" }
         if r.rankMean != nil { s += "<th>rank mean</th>" }
         if r.rankStd != nil { s += "<th>rank std</th>" }
         if truth != nil { s += "<th>in truth</th>" }
@@ -153,6 +203,8 @@ public enum ReportWriter {
             s += "<tr><td>\(k + 1)</td><td class=\"name\">\(escape(r.variables[e.source]))</td>"
                 + "<td class=\"name\">\(escape(r.variables[e.target]))</td><td>\(e.lag)</td>"
                 + "<td>\(fmtScore(r.scores[e.lag, e.source, e.target]))</td>"
+            if let qv { s += "<td>\(EdgeListing.formatP(qv[e.lag, e.source, e.target]))</td>" }
+            if let pv { s += "<td>\(EdgeListing.formatP(pv[e.lag, e.source, e.target]))</td>" }
             if let m = r.rankMean { s += "<td>\(fmtScore(m[e.lag, e.source, e.target]))</td>" }
             if let d = r.rankStd { s += "<td>\(fmtScore(d[e.lag, e.source, e.target]))</td>" }
             if let truth {

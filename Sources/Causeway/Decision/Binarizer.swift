@@ -7,12 +7,15 @@ public enum Binarizer {
     /// Applies `rule` to `s`: the explicit rules call `rowTopK`, `globalTopK` and `threshold`;
     /// `.auto` calls `Binarizer.auto` (AutoBinarizer.swift) with `autoExponent`, the power that
     /// brings the scores to the scale of |relevance| (½ for squared quantities).
+    /// - Precondition: `rule` decides on scores (`!rule.usesPValues`; see `Decision` for the
+    ///   p-value rules).
     public static func apply(_ rule: BinarizeRule, to s: ScoreTensor, autoExponent: Float = 1) -> [LaggedEdge] {
         switch rule {
         case .rowTopK(let k): return rowTopK(s, k: k)
         case .globalTopK(let k): return globalTopK(s, k: k)
         case .threshold(let t): return threshold(s, t)
         case .auto: return auto(s, exponent: autoExponent)
+        case .fdr, .pValue: preconditionFailure("Binarizer.apply: \(rule) needs p-values (use Decision.make)")
         }
     }
 

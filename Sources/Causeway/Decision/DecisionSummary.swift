@@ -1,0 +1,97 @@
+import Foundation
+
+/// What the outputs say about how the graph was decided: the rule, its level and resolved
+/// threshold, the test behind the p-values, and the per-candidate p- and q-values
+/// (graph.json's `decision` object, the report's decision section, the terminal listing).
+public struct DecisionSummary: Sendable {
+    public let rule: String
+    /// Q of `fdr:Q` or A of `pvalue:A`; nil for the score rules.
+    public let level: Double?
+    public let fdrMethod: FDRMethod
+    public let threshold: Double?
+    public let thresholdMeaning: String
+    /// The test and the null draw, e.g. "conditional predictive impact, conditional draw".
+    public let test: String
+    /// Candidates the p-value rules considered (the screened family, or all).
+    public let tested: Int
+    public let family: String
+    public let heldOutWindows: Int
+    public let repeats: Int
+    /// [L, p, p] p-values and q-values, indexed (lag−1, source, target).
+    public let pValues: ScoreTensor?
+    public let qValues: ScoreTensor?
+
+    /// `windows`: the held-out windows behind these p-values (default: all of `significance`'s).
+    public init(_ d: Decision, _ significance: Significance?, windows: Int? = nil) {
+        rule = d.rule.description
+        switch d.rule {
+        case .fdr(let q): level = q
+        case .pValue(let a): level = a
+        default: level = nil
+        }
+        fdrMethod = d.fdrMethod
+        threshold = d.threshold
+        thresholdMeaning = d.thresholdMeaning
+        test = significance.map { "conditional predictive impact (\($0.draw.rawValue) null draw, one-sided Newey-West t-test)" } ?? "none"
+        heldOutWindows = windows ?? significance?.windows ?? 0
+        let all = d.pValues?.values.count ?? 0
+        tested = d.family?.count ?? all
+        family = d.family == nil ? "all" : "screened"
+        repeats = significance?.repeats ?? 0
+        pValues = d.pValues
+        qValues = d.qValues
+    }
+
+    /// graph.json's `decision` object (numbers; nil values as JSON null).
+    public var jsonObject: [String: Any] {
+        var o: [String: Any] = [
+            "rule": rule, "fdr_method": fdrMethod.rawValue, "threshold_meaning": thresholdMeaning,
+            "test": test, "held_out_windows": heldOutWindows, "null_repeats": repeats,
+            "candidates": pValues?.values.count ?? 0, "tested": tested, "family": family,
+        ]
+        o["level"] = level ?? NSNull()
+        o["threshold"] = threshold ?? NSNull()
+        return o
+    }
+}
+
+/// The terminal's closing lines: the edges with the strongest evidence and their q-values.
+public enum EdgeListing {
+    /// One line for the rule, then up to `limit` edges ordered by q-value: `source → target
+    /// (lag ℓ)  q = …  p = …  score = …`, and a count of the rest.
+    public static func text(_ d: Decision, summary: DecisionSummary, scores: ScoreTensor, variables: [String], limit: Int) -> String {
+        var s = "decision: \(summary.rule)"
+        if let level = summary.level {
+            s += d.rule.usesPValues && summary.rule.hasPrefix("fdr")
+                ? " (\(summary.fdrMethod.name), expected share of false edges ≤ \(level))"
+                : " (each edge p ≤ \(level), no multiple-testing correction)"
+        } else {
+            s += " (\(summary.thresholdMeaning))"
+        }
+        s += "; \(d.edges.count) edges kept"
+        if d.rule.usesPValues {
+            s += d.family == nil ? " of \(scores.values.count) candidates tested" : " of \(summary.tested) candidates tested (screened by score from \(scores.values.count))"
+        }
+        if summary.heldOutWindows > 0 { s += ", tested on \(summary.heldOutWindows) held-out windows" }
+        s += "\n"
+        let ordered = d.edgesByEvidence(scores: scores)
+        let width = min(24, max(6, variables.map(\.count).max() ?? 6))
+        func pad(_ x: String) -> String { x.count >= width ? x : x + String(repeating: " ", count: width - x.count) }
+        for e in ordered.prefix(limit) {
+            var line = "  \(pad(variables[e.source])) → \(pad(variables[e.target])) lag \(e.lag)"
+            if let q = d.qValues { line += "  q = \(formatP(q[e.lag, e.source, e.target]))" }
+            if let p = d.pValues { line += "  p = \(formatP(p[e.lag, e.source, e.target]))" }
+            line += String(format: "  score = %.4g", Double(scores[e.lag, e.source, e.target]))
+            s += line + "\n"
+        }
+        if ordered.count > limit { s += "  … and \(ordered.count - limit) more (all in graph.json)\n" }
+        return s
+    }
+
+    /// p- and q-values: 3 significant digits, "< 1e-300" style floor for zeros.
+    public static func formatP(_ v: Float) -> String {
+        if v.isNaN { return "n/a" }
+        if v == 0 { return "< 1e-38" }
+        return v < 0.001 ? String(format: "%.2e", Double(v)) : String(format: "%.3f", Double(v))
+    }
+}

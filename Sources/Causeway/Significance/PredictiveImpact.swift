@@ -1,0 +1,263 @@
+import Foundation
+
+/// How the tested input x_{j,t−ℓ} is replaced in a held-out window (the null draw).
+public enum NullDraw: String, CaseIterable, Sendable {
+    /// x̃ = E[x | other inputs] + a residual of another held-out window (a linear-Gaussian
+    /// conditional model with the residuals permuted): keeps the input's dependence on the
+    /// other inputs, so correlated or autocorrelated inputs do not make false edges.
+    case conditional
+    /// x̃ = the same input of another held-out window (a plain permutation): breaks its
+    /// dependence on the other inputs too; kept for comparison (it is known to report false
+    /// edges when inputs are correlated).
+    case permutation
+}
+
+/// Per-candidate p-values of the trained forecaster, from held-out windows.
+public struct Significance: Sendable {
+    /// One-sided p-values [L, p, p], indexed (lag−1, source, target) like the scores:
+    /// H0 "replacing x_{source, t−lag} by a null draw does not increase the squared error of
+    /// the forecast of x_{target, t}".
+    public let pValues: ScoreTensor
+    /// The t statistics of the same tests [L, p, p] (mean increase / its HAC standard error).
+    public let statistics: ScoreTensor
+    /// Mean increase of the squared forecast error [L, p, p], in units of the target's variance.
+    public let lossIncrease: ScoreTensor
+    /// Held-out windows the tests used.
+    public let windows: Int
+    /// Null draws per window (the increase is averaged over them).
+    public let repeats: Int
+    public let draw: NullDraw
+    /// With `perDomain`: the same tests on each domain's own held-out windows (indexed by
+    /// domain; a domain with fewer than 3 windows gets NaN); empty otherwise.
+    public let domainPValues: [ScoreTensor]
+    public let domainWindows: [Int]
+}
+
+/// Conditional predictive impact (CPI): the edge source → target at lag ℓ is tested by how much
+/// the trained model's forecast of the target gets worse on windows it was not trained on when
+/// x_{source, t−ℓ} is replaced by a draw from its distribution given the window's other inputs.
+///
+/// Method: Watson & Wright 2021, "Testing conditional independence in supervised learning
+/// algorithms" (Machine Learning 110:2107–2129): if the target is independent of the input
+/// given the others and the draw has the input's conditional law, the per-window increase d_w
+/// of the squared error has mean 0; a one-sided test of mean(d) > 0 gives the p-value. The
+/// time-series use follows Gade & Rodu, "Nonlinear permuted Granger causality"
+/// (arXiv:2308.06220). Held-out windows overlap in time, so d_w is autocorrelated: the
+/// standard error is Newey–West's (Bartlett kernel, bandwidth max(L, ⌊4(n/100)^{2/9}⌋)), and
+/// the p-value is P(T_{n−1} > t).
+///
+/// Held-out windows: `windows.validation`, the last `--validation-fraction` of every domain,
+/// whose targets were never training targets (early stopping reads their mean loss once per
+/// evaluation, a negligible selection).
+public enum PredictiveImpact {
+    /// Runs the tests. Every rank computes the base forecasts and the conditional model; the
+    /// L·p inputs (each gives the tests of all p targets in one forward pass) are split over
+    /// the ranks and the coordinator gathers the results. Windows go through the model in fixed
+    /// chunks and every draw is seeded by (seed, input, repeat), so the result is bit-identical
+    /// for any number of ranks and threads. Returns nil on the other ranks.
+    /// - Parameters:
+    ///   - heldOut: the windows to test on (normally `windows.validation`), in time order per domain.
+    ///   - repeats: null draws per window (≥ 1); the increase is averaged over them.
+    ///   - perDomain: also test each domain's windows alone.
+    /// - Throws: `CausewayError` with fewer than 10 held-out windows or a degenerate input covariance.
+    public static func test(replicas: ReplicaSet, windows: WindowSet, heldOut: [WindowRef], draw: NullDraw = .conditional,
+                            repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false,
+                            communicator: Communicator = MPICommunicator.world) throws -> Significance? {
+        let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
+        precondition(c.sequenceLength * c.featuresPerToken == m, "a window holds L·p input values")
+        let N = heldOut.count
+        guard N >= 10 else {
+            throw CausewayError("significance: \(N) held-out windows; the tests need at least 10 (raise --validation-fraction or give more rows)")
+        }
+        precondition(repeats >= 1)
+        // inputs Z [N, m] and last-step targets Y [N, p] of the held-out windows
+        let z = UnsafeMutablePointer<Double>.allocate(capacity: N * m)
+        let zFloat = UnsafeMutablePointer<Float>.allocate(capacity: N * m)
+        let y = UnsafeMutablePointer<Float>.allocate(capacity: N * p)
+        let targetRows = UnsafeMutablePointer<Float>.allocate(capacity: m)
+        defer { z.deallocate(); zFloat.deallocate(); y.deallocate(); targetRows.deallocate() }
+        for (w, ref) in heldOut.enumerated() {
+            windows.fill(ref, input: zFloat + w * m, target: targetRows)
+            (y + w * p).update(from: targetRows + (L - 1) * p, count: p)
+            for k in 0..<m { z[w * m + k] = Double(zFloat[w * m + k]) }
+        }
+        // replacement values: conditional means + residuals, or the inputs themselves
+        let base = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // E[z_c | z_−c] (0 for permutation)
+        let pool = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // what is permuted
+        defer { base.deallocate(); pool.deallocate() }
+        switch draw {
+        case .conditional:
+            // one conditional model per domain (domains may differ in their dynamics), fitted on
+            // that domain's training windows; the residuals are permuted within the domain
+            var w = 0
+            while w < N {
+                let dom = heldOut[w].domain
+                var e = w
+                while e < N && heldOut[e].domain == dom { e += 1 }
+                let model = try fitConditional(windows: windows, domain: Int(dom), inputs: m)
+                model.conditionalMeans(z + w * m, rows: e - w, into: base + w * m)
+                w = e
+            }
+            for k in 0..<(N * m) { pool[k] = z[k] - base[k] }
+        case .permutation:
+            base.initialize(repeating: 0, count: N * m)
+            pool.update(from: z, count: N * m)
+        }
+
+        // base squared errors e0 [N, p]
+        let chunk = min(16, replicas.chunkCapacity)
+        let e0 = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
+        defer { e0.deallocate() }
+        forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil) { w, out in
+            for i in 0..<p { let r = Double(out[i] - y[w * p + i]); e0[w * p + i] = r * r }
+        }
+
+        // domains of the held-out windows, as contiguous runs
+        var runs: [Range<Int>] = []
+        var w0 = 0
+        while w0 < N {
+            var e = w0
+            while e < N && heldOut[e].domain == heldOut[w0].domain { e += 1 }
+            runs.append(w0..<e)
+            w0 = e
+        }
+        let D = perDomain ? windows.sources.count : 0
+        var domainRanges = [Range<Int>](repeating: 0..<0, count: D)
+        if D > 0 { for run in runs { domainRanges[Int(heldOut[run.lowerBound].domain)] = run } }
+
+        // this rank's inputs: d [N, p] per input, then the tests of its p targets
+        let mine = communicator.share(of: m)
+        let width = 3 + D   // p-value, t, mean increase, the domains' p-values
+        var piece = [Float](repeating: 0, count: mine.count * p * width)
+        let d = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
+        let permutation = UnsafeMutablePointer<Int>.allocate(capacity: N)
+        let replacement = UnsafeMutablePointer<Float>.allocate(capacity: N)
+        let column = UnsafeMutablePointer<Double>.allocate(capacity: N)
+        defer { d.deallocate(); permutation.deallocate(); replacement.deallocate(); column.deallocate() }
+        for input in mine.start..<(mine.start + mine.count) {
+            d.initialize(repeating: 0, count: N * p)
+            for r in 0..<repeats {
+                var rng = RNG(seed: drawSeed(seed, input: input, repeat: r))
+                for w in 0..<N { permutation[w] = w }
+                for run in runs {   // shuffle within each domain's windows
+                    for w in stride(from: run.upperBound - 1, to: run.lowerBound, by: -1) {
+                        let v = run.lowerBound + rng.int(w - run.lowerBound + 1)
+                        (permutation[w], permutation[v]) = (permutation[v], permutation[w])
+                    }
+                }
+                for w in 0..<N { replacement[w] = Float(base[w * m + input] + pool[permutation[w] * m + input]) }
+                forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement))) { w, out in
+                    for i in 0..<p {
+                        let res = Double(out[i] - y[w * p + i])
+                        d[w * p + i] += (res * res - e0[w * p + i]) / Double(repeats)
+                    }
+                }
+            }
+            for i in 0..<p {
+                for w in 0..<N { column[w] = d[w * p + i] }
+                let t = oneSidedTest(column, count: N, maxLag: L)
+                let o = ((input - mine.start) * p + i) * width
+                piece[o] = Float(t.pValue); piece[o + 1] = Float(t.statistic); piece[o + 2] = Float(t.mean)
+                for dom in 0..<D {
+                    let range = domainRanges[dom]
+                    piece[o + 3 + dom] = range.count >= 3
+                        ? Float(oneSidedTest(column + range.lowerBound, count: range.count, maxLag: L).pValue) : .nan
+                }
+            }
+        }
+        guard let pieces = communicator.gatherV(piece, root: 0) else { return nil }
+        // input index r·p + j is source j at lag L − r; tensor index (lag−1)·p·p + source·p + target
+        var pv = [Float](repeating: .nan, count: m * p), ts = pv, inc = pv
+        var dom = [[Float]](repeating: pv, count: D)
+        for (rank, values) in pieces.enumerated() {
+            let owned = ShareOf(rank: rank, size: pieces.count).share(of: m)
+            for input in owned.start..<(owned.start + owned.count) {
+                let lag = L - input / p, source = input % p
+                for i in 0..<p {
+                    let o = ((input - owned.start) * p + i) * width, idx = (lag - 1) * p * p + source * p + i
+                    pv[idx] = values[o]; ts[idx] = values[o + 1]; inc[idx] = values[o + 2]
+                    for k in 0..<D { dom[k][idx] = values[o + 3 + k] }
+                }
+            }
+        }
+        func tensor(_ v: [Float]) -> ScoreTensor { ScoreTensor(maxLag: L, variables: p, values: v) }
+        return Significance(pValues: tensor(pv), statistics: tensor(ts), lossIncrease: tensor(inc), windows: N,
+                            repeats: repeats, draw: draw, domainPValues: dom.map(tensor),
+                            domainWindows: domainRanges.map(\.count))
+    }
+
+    /// The conditional model of one domain, fitted on up to 20,000 of its training windows
+    /// (all domains' training windows when it has fewer than 2·m + 20; every window when even
+    /// those are too few).
+    static func fitConditional(windows: WindowSet, domain: Int, inputs m: Int) throws -> GaussianConditional {
+        let own = windows.train.filter { Int($0.domain) == domain }
+        let source = own.count >= 2 * m + 20 ? own
+            : windows.train.count >= 2 * m + 20 ? windows.train : windows.train + windows.validation
+        let refs = evenlySpaced(source, count: 20_000)
+        let n = refs.count
+        let z = UnsafeMutablePointer<Double>.allocate(capacity: n * m)
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 2 * m)
+        defer { z.deallocate(); buffer.deallocate() }
+        for (w, ref) in refs.enumerated() {
+            windows.fill(ref, input: buffer, target: buffer + m)
+            for k in 0..<m { z[w * m + k] = Double(buffer[k]) }
+        }
+        return try GaussianConditional(windows: z, rows: n, inputs: m)
+    }
+
+    /// Runs the model on every held-out window (inputs from `z`, with input `replace.0` of
+    /// window w set to `replace.1[w]`), in fixed chunks of `chunk` windows spread over the
+    /// replicas, and hands each window's last-position forecast [p] to `body` (called from
+    /// the replicas' threads; each window once).
+    static func forecast(_ replicas: ReplicaSet, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, chunk: Int,
+                         replace: (Int, UnsafePointer<Float>)?, _ body: (Int, UnsafePointer<Float>) -> Void) {
+        let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
+        let wave = chunk * replicas.workers
+        var k = 0
+        while k < heldOut.count {
+            let b = min(wave, heldOut.count - k)
+            replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in
+                for s in 0..<count {
+                    let w = k + start + s
+                    (model.input + s * m).update(from: z + w * m, count: m)
+                    if let (input, values) = replace { model.input[s * m + input] = values[w] }
+                    model.setDomain(s, Int(heldOut[w].domain))
+                }
+                model.forward(batch: count)
+                for s in 0..<count { body(k + start + s, model.output + s * m + (L - 1) * p) }
+            }
+            k += b
+        }
+    }
+
+    /// One-sided test of mean(d) > 0 for an autocorrelated series d[0..<n]: t = mean / SE with
+    /// the Newey–West standard error (Bartlett weights 1 − k/(B+1), B = max(maxLag, ⌊4(n/100)^{2/9}⌋)),
+    /// p = P(T_{n−1} > t). A series with no variation gives p = 1 (mean ≤ 0) or 0 (mean > 0).
+    public static func oneSidedTest(_ d: UnsafePointer<Double>, count n: Int, maxLag: Int) -> (pValue: Double, statistic: Double, mean: Double) {
+        precondition(n >= 2)
+        var mean = 0.0
+        for w in 0..<n { mean += d[w] }
+        mean /= Double(n)
+        let bandwidth = min(n - 1, max(maxLag, Int(4 * pow(Double(n) / 100, 2.0 / 9))))
+        var variance = 0.0
+        for w in 0..<n { variance += (d[w] - mean) * (d[w] - mean) }
+        for k in stride(from: 1, through: bandwidth, by: 1) {
+            var g = 0.0
+            for w in k..<n { g += (d[w] - mean) * (d[w - k] - mean) }
+            variance += 2 * (1 - Double(k) / Double(bandwidth + 1)) * g
+        }
+        variance /= Double(n)
+        let scale = max(abs(mean), 1e-300)
+        guard variance > 1e-24 * scale * scale, variance > 0 else { return (mean > 0 ? 0 : 1, mean > 0 ? .infinity : 0, mean) }
+        let t = mean / (variance / Double(n)).squareRoot()
+        return (StudentT.upperTail(t, df: Double(n - 1)), t, mean)
+    }
+
+    /// The seed of the draws for one input and repeat (SplitMix-style mixing of the three).
+    static func drawSeed(_ seed: UInt64, input: Int, repeat r: Int) -> UInt64 {
+        var x = seed ^ 0x5349_474E_4946_4943   // "SIGNIFIC"
+        x = (x ^ UInt64(input)) &* 0x9E37_79B9_7F4A_7C15
+        x = (x ^ UInt64(r) &+ 0x632B_E59B_D9B4_E019) &* 0xBF58_476D_1CE4_E5B9
+        return x ^ (x >> 31)
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import Testing
+@testable import Causeway
+
+/// The significance kernels against independent references: Student's t tail and the
+/// incomplete beta against SciPy values, BH/BY q-values against SciPy's
+/// `false_discovery_control` and against a brute-force step-up, the Gaussian conditional
+/// against a direct least-squares fit, and the CPI tests on a trained model (true edge
+/// detected, null p-values not small, same bits on 1 and 2 threads).
+@Suite struct StudentTTests {
+    @Test func upperTailMatchesSciPy() {
+        // scipy.stats.t.sf(t, df)
+        let cases: [(Double, Double, Double)] = [
+            (0.0, 5, 0.5), (1.0, 1, 0.25000000000000006), (2.5, 10, 0.01572342211830441),
+            (-1.3, 7, 0.8826160823038114), (4.0, 199, 4.463827937841262e-05), (8.0, 30, 3.1329112378503795e-09),
+            (0.3, 2.5, 0.39367118574759863), (-6, 12, 0.9999689163056757),
+        ]
+        for (t, df, ref) in cases {
+            #expect(isClose(StudentT.upperTail(t, df: df), ref, rel: 1e-9, abs: 1e-15), "t \(t) df \(df)")
+        }
+        #expect(StudentT.upperTail(.infinity, df: 3) == 0)
+        #expect(StudentT.upperTail(-.infinity, df: 3) == 1)
+        #expect(StudentT.upperTail(.nan, df: 3).isNaN)
+    }
+
+    @Test func incompleteBetaMatchesSciPy() {
+        // scipy.special.betainc(a, b, x)
+        let cases: [(Double, Double, Double, Double)] = [
+            (0.3, 2, 3, 0.34829999999999994), (0.9, 0.5, 0.5, 0.7951672353008665),
+            (0.01, 5, 0.5, 2.4712578086395438e-11), (0.75, 10, 2, 0.1970973014831543), (0.5, 100, 100, 0.5),
+        ]
+        for (x, a, b, ref) in cases {
+            #expect(isClose(StudentT.regularizedIncompleteBeta(x, a: a, b: b), ref, rel: 1e-9, abs: 1e-15), "x \(x) a \(a) b \(b)")
+        }
+        #expect(StudentT.regularizedIncompleteBeta(0, a: 2, b: 3) == 0)
+        #expect(StudentT.regularizedIncompleteBeta(1, a: 2, b: 3) == 1)
+    }
+}
+
+@Suite struct MultipleTestingTests {
+    let p = [0.01, 0.04, 0.03, 0.005, 0.5, 0.2, 0.04, 0.9, 0.001, 0.3]
+
+    @Test func qValuesMatchSciPy() {
+        // scipy.stats.false_discovery_control(p, method='bh' / 'by')
+        let bh = [0.03333333333333333, 0.06666666666666667, 0.06666666666666667, 0.025, 0.5555555555555556,
+                  0.28571428571428575, 0.06666666666666667, 0.9, 0.01, 0.375]
+        let by = [0.09763227513227513, 0.19526455026455025, 0.19526455026455025, 0.07322420634920634, 1.0,
+                  0.8368480725623584, 0.19526455026455025, 1.0, 0.02928968253968254, 1.0]
+        for (got, ref) in zip(MultipleTesting.qValues(p, method: .bh), bh) { #expect(isClose(got, ref, rel: 1e-12, abs: 0)) }
+        for (got, ref) in zip(MultipleTesting.qValues(p, method: .by), by) { #expect(isClose(got, ref, rel: 1e-12, abs: 0)) }
+    }
+
+    @Test func qAtMostQIsTheStepUpRejectionSet() {
+        // brute force: reject the k smallest, k = max{k : p_(k) ≤ k·Q/m}
+        var rng = RNG(seed: 5)
+        for _ in 0..<30 {
+            let m = 1 + rng.int(40)
+            let ps = (0..<m).map { _ in rng.uniform() < 0.3 ? rng.uniform() * 0.01 : rng.uniform() }
+            let q = MultipleTesting.qValues(ps)
+            for level in [0.01, 0.05, 0.1, 0.3] {
+                let sorted = ps.sorted()
+                let k = (1...m).filter { sorted[$0 - 1] <= Double($0) * level / Double(m) }.max() ?? 0
+                let expected = Set(ps.indices.filter { k > 0 && ps[$0] <= sorted[k - 1] })
+                #expect(Set(ps.indices.filter { q[$0] <= level }) == expected)
+            }
+        }
+    }
+
+    @Test func nanIsOutsideTheFamily() {
+        let q = MultipleTesting.qValues([0.01, .nan, 0.02])
+        #expect(q[1].isNaN)
+        #expect(isClose(q[0], 0.02, rel: 1e-12, abs: 0) && isClose(q[2], 0.02, rel: 1e-12, abs: 0))   // m = 2
+    }
+}
+
+@Suite struct GaussianConditionalTests {
+    @Test func inverseTimesMatrixIsIdentity() throws {
+        var rng = RNG(seed: 3)
+        let n = 7
+        let b = (0..<(n * n)).map { _ in rng.gaussian() }
+        var a = [Double](repeating: 0, count: n * n)   // a = bᵀb + I
+        for i in 0..<n { for j in 0..<n {
+            var s = i == j ? 1.0 : 0
+            for k in 0..<n { s += b[k * n + i] * b[k * n + j] }
+            a[i * n + j] = s
+        } }
+        let inv = try SymmetricPositiveDefinite.inverse(a, n: n)
+        for i in 0..<n { for j in 0..<n {
+            var s = 0.0
+            for k in 0..<n { s += a[i * n + k] * inv[k * n + j] }
+            #expect(isClose(s, i == j ? 1 : 0, rel: 0, abs: 1e-10))
+        } }
+        expectError("not positive definite") { _ = try SymmetricPositiveDefinite.cholesky([1, 2, 2, 1], n: 2) }
+    }
+
+    @Test func coefficientsAreTheLeastSquaresRegressionOnTheOtherInputs() throws {
+        // correlated inputs z = A·e; E[z_c | z_−c] must be the OLS fit of z_c on the others,
+        // solved here directly by Gaussian elimination on the normal equations
+        var rng = RNG(seed: 9)
+        let m = 4, n = 3000
+        let mix = (0..<(m * m)).map { _ in rng.gaussian() }
+        var z = [Double](repeating: 0, count: n * m)
+        for w in 0..<n {
+            let e = (0..<m).map { _ in rng.gaussian() }
+            for c in 0..<m { z[w * m + c] = 0.5 + (0..<m).reduce(0) { $0 + mix[c * m + $1] * e[$1] } }
+        }
+        let model = try z.withUnsafeBufferPointer { try GaussianConditional(windows: $0.baseAddress!, rows: n, inputs: m, ridge: 0) }
+        for c in 0..<m {
+            let others = (0..<m).filter { $0 != c }
+            let k = others.count + 1   // intercept + others
+            var xtx = [Double](repeating: 0, count: k * k), xty = [Double](repeating: 0, count: k)
+            for w in 0..<n {
+                let row = [1.0] + others.map { z[w * m + $0] }
+                for i in 0..<k { xty[i] += row[i] * z[w * m + c]; for j in 0..<k { xtx[i * k + j] += row[i] * row[j] } }
+            }
+            let beta = solve(xtx, xty, k)
+            for (o, other) in others.enumerated() {
+                #expect(isClose(model.coefficients[c * m + other], beta[o + 1], rel: 1e-6, abs: 1e-9), "input \(c) on \(other)")
+            }
+            #expect(model.coefficients[c * m + c] == 0)
+        }
+    }
+
+    /// Gaussian elimination with partial pivoting (the test's own reference solver).
+    func solve(_ a: [Double], _ b: [Double], _ k: Int) -> [Double] {
+        var a = a, b = b
+        for col in 0..<k {
+            let piv = (col..<k).max { abs(a[$0 * k + col]) < abs(a[$1 * k + col]) }!
+            for j in 0..<k { a.swapAt(col * k + j, piv * k + j) }
+            b.swapAt(col, piv)
+            for r in (col + 1)..<max(col + 1, k) {
+                let f = a[r * k + col] / a[col * k + col]
+                for j in col..<k { a[r * k + j] -= f * a[col * k + j] }
+                b[r] -= f * b[col]
+            }
+        }
+        var x = [Double](repeating: 0, count: k)
+        for r in stride(from: k - 1, through: 0, by: -1) {
+            var s = b[r]
+            for j in (r + 1)..<max(r + 1, k) { s -= a[r * k + j] * x[j] }
+            x[r] = s / a[r * k + r]
+        }
+        return x
+    }
+}
+
+@Suite struct PredictiveImpactTests {
+    @Test func neweyWestTestMatchesItsDefinition() {
+        var rng = RNG(seed: 2)
+        let n = 150, L = 2
+        var d = (0..<n).map { _ in 0.3 + rng.gaussian() }
+        for w in 1..<n { d[w] += 0.5 * d[w - 1] }   // autocorrelated
+        let mean = d.reduce(0, +) / Double(n)
+        let B = max(L, Int(4 * pow(Double(n) / 100, 2.0 / 9)))
+        var v = d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+        for k in 1...B {
+            var g = 0.0
+            for w in k..<n { g += (d[w] - mean) * (d[w - k] - mean) }
+            v += 2 * (1 - Double(k) / Double(B + 1)) * g
+        }
+        let t = mean / (v / Double(n) / Double(n)).squareRoot()
+        let got = d.withUnsafeBufferPointer { PredictiveImpact.oneSidedTest($0.baseAddress!, count: n, maxLag: L) }
+        #expect(isClose(got.statistic, t, rel: 1e-12, abs: 0))
+        #expect(isClose(got.pValue, StudentT.upperTail(t, df: Double(n - 1)), rel: 1e-12, abs: 0))
+        let zeros = [Double](repeating: 0, count: 20)
+        #expect(zeros.withUnsafeBufferPointer { PredictiveImpact.oneSidedTest($0.baseAddress!, count: 20, maxLag: 1).pValue } == 1)
+    }
+
+    /// x1 is driven by x0 at lag 1; x2 is independent AR(1) noise (null for every cross edge).
+    static func data(rows: Int) -> Series {
+        var rng = RNG(seed: 21)
+        let p = 3
+        var x = [Float](repeating: 0, count: rows * p)
+        for t in 1..<rows {
+            let prev = (t - 1) * p
+            x[t * p] = Float(0.5 * Double(x[prev]) + rng.gaussian())
+            x[t * p + 1] = Float(0.3 * Double(x[prev + 1]) + 0.9 * Double(x[prev]) + 0.5 * rng.gaussian())
+            x[t * p + 2] = Float(0.8 * Double(x[prev + 2]) + rng.gaussian())
+        }
+        return Series(rows: rows, columns: p, values: x)
+    }
+
+    static func trained(workers: Int) throws -> (ReplicaSet, WindowSet) {
+        let windows = WindowSet(sources: [data(rows: 1600)], maxLag: 2, validationFraction: 0.25)
+        var tc = TrainingConfig()
+        tc.batch = 32; tc.steps = 300; tc.warmupSteps = 10; tc.seed = 1; tc.patience = 0; tc.learningRate = 3e-3
+        let replicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: 3, maxLag: 2, dModel: 16, layers: 1, heads: 2),
+                                  batch: 32, seed: 1, workers: workers)
+        let t = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "cpi", reporter: nil)
+        try t.train()
+        return (replicas, windows)
+    }
+
+    @Test func detectsTheTrueEdgeAndKeepsNullsCalm() throws {
+        let (replicas, windows) = try Self.trained(workers: 1)
+        let s = try #require(try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
+                                                       repeats: 2, seed: 3))
+        #expect(s.windows == windows.validation.count)
+        #expect(s.pValues[1, 0, 1] < 1e-6, "x0 → x1 at lag 1: p \(s.pValues[1, 0, 1])")
+        #expect(s.lossIncrease[1, 0, 1] > 0.1)
+        // the 8 cross edges into or out of x2 are null: none should be small after Bonferroni
+        var nulls: [Float] = []
+        for lag in 1...2 { for (a, b) in [(0, 2), (1, 2), (2, 0), (2, 1)] { nulls.append(s.pValues[lag, a, b]) } }
+        #expect(nulls.allSatisfy { $0 > 0.05 / 8 }, "null p-values \(nulls)")
+        // and the decision keeps the true edge, no edge into or out of x2
+        let d = try Decision.make(rule: .fdr(0.05), scores: s.statistics, pValues: s.pValues, family: .all)
+        #expect(d.edges.contains(LaggedEdge(source: 0, target: 1, lag: 1)))
+        #expect(!d.edges.contains { ($0.source == 2) != ($0.target == 2) })
+    }
+
+    @Test func sameBitsOnOneAndTwoThreads() throws {
+        let (r1, w1) = try Self.trained(workers: 1)
+        let (r2, w2) = try Self.trained(workers: 2)
+        // the same parameters in both (copy), so only the readout's thread layout differs
+        r2.primary.parameters.copy(from: r1.primary.parameters.array)
+        let a = try #require(try PredictiveImpact.test(replicas: r1, windows: w1, heldOut: w1.validation, seed: 4, perDomain: true))
+        let b = try #require(try PredictiveImpact.test(replicas: r2, windows: w2, heldOut: w2.validation, seed: 4, perDomain: true))
+        #expect(a.pValues == b.pValues)
+        #expect(a.statistics == b.statistics)
+        #expect(a.domainPValues == b.domainPValues)
+        // one domain: its own tests are the pooled ones
+        #expect(a.domainPValues[0] == a.pValues)
+    }
+
+    @Test func tooFewHeldOutWindowsIsAnError() throws {
+        let windows = WindowSet(sources: [Self.data(rows: 60)], maxLag: 2, validationFraction: 0.1)
+        let replicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: 3, maxLag: 2, dModel: 8, layers: 1, heads: 2),
+                                  batch: 8, seed: 1, workers: 1)
+        expectError("held-out windows", "--validation-fraction") {
+            _ = try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation)
+        }
+    }
+}
+
+@Suite struct DecisionTests {
+    /// L = 1, p = 3: nine candidates with chosen p-values and scores.
+    func inputs() -> (ScoreTensor, ScoreTensor) {
+        let pv: [Float] = [0.001, 0.02, 0.9, 0.03, 0.5, 0.04, 0.6, 0.7, 0.0001]
+        let sc: [Float] = [1.0, 0.9, 0.01, 0.02, 0.03, 0.8, 0.01, 0.02, 0.95]
+        return (ScoreTensor(maxLag: 1, variables: 3, values: sc), ScoreTensor(maxLag: 1, variables: 3, values: pv))
+    }
+
+    @Test func fdrOverAllCandidatesIsBHStepUp() throws {
+        let (s, p) = inputs()
+        let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .all)
+        // two strata. Self-loops (p 0.001, 0.5, 0.0001): 0.001 ≤ 2·0.05/3 → both small ones kept.
+        // Cross edges (0.02, 0.9, 0.03, 0.04, 0.6, 0.7): 0.02 > 0.05/6, 0.03 > 2·0.05/6,
+        // 0.04 > 3·0.05/6 → none kept.
+        #expect(d.edges == [LaggedEdge(source: 0, target: 0, lag: 1), LaggedEdge(source: 2, target: 2, lag: 1)])
+        #expect(d.threshold == Double(Float(0.001)))
+        let q = try #require(d.qValues)
+        #expect(isClose(Double(q.values[8]), 0.0003, rel: 1e-5, abs: 0))   // min(3·0.0001/1, 3·0.001/2)
+        #expect(isClose(Double(q.values[1]), 0.08, rel: 1e-5, abs: 0))     // cross: min(6·0.02/1, 6·0.03/2, 6·0.04/3, …)
+        let by = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, fdrMethod: .by, family: .all)
+        #expect(by.edges.count <= d.edges.count)
+    }
+
+    @Test func screenedFamilyTestsOnlyTheHighScoringCandidates() throws {
+        let (s, p) = inputs()
+        let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .screened)
+        let family = try #require(d.family)
+        #expect(family.isSuperset(of: Set(Binarizer.auto(s))))
+        for e in d.edges { #expect(family.contains(e)) }
+        // outside the family: no q-value; inside: BH over the family only
+        let q = try #require(d.qValues)
+        for k in 0..<9 {
+            let e = LaggedEdge(source: k / 3, target: k % 3, lag: 1)
+            #expect(q.values[k].isNaN == !family.contains(e))
+        }
+        // inside the family the q-values are BH over the family's p-values alone, per stratum
+        var kept = Set<LaggedEdge>()
+        for selfLoops in [true, false] {
+            let idx = (0..<9).filter { family.contains(LaggedEdge(source: $0 / 3, target: $0 % 3, lag: 1)) && ($0 / 3 == $0 % 3) == selfLoops }
+            let ref = MultipleTesting.qValues(idx.map { Double(p.values[$0]) })
+            for (k, i) in idx.enumerated() {
+                #expect(isClose(Double(q.values[i]), ref[k], rel: 1e-6, abs: 0))
+                if ref[k] <= 0.05 { kept.insert(LaggedEdge(source: i / 3, target: i % 3, lag: 1)) }
+            }
+        }
+        #expect(Set(d.edges) == kept)
+    }
+
+    @Test func pValueRuleAndScoreRules() throws {
+        let (s, p) = inputs()
+        let d = try Decision.make(rule: .pValue(0.025), scores: s, pValues: p, family: .all)
+        #expect(d.edges.count == 3 && d.threshold == 0.025)
+        #expect(try Decision.make(rule: .auto, scores: s, pValues: nil).edges == Binarizer.auto(s))
+        expectError("--binarize fdr:0.05", "p-values") { _ = try Decision.make(rule: .fdr(0.05), scores: s, pValues: nil) }
+    }
+
+    @Test func rulesParseAndRefuseBadLevels() throws {
+        #expect(try BinarizeRule(parsing: "fdr:0.05") == .fdr(0.05))
+        #expect(try BinarizeRule(parsing: "pvalue:0.01") == .pValue(0.01))
+        #expect(BinarizeRule.fdr(0.1).description == "fdr:0.1")
+        #expect(BinarizeRule.default == .fdr(0.05))
+        for bad in ["fdr:1.5", "fdr:0", "fdr:1", "fdr:-0.1", "fdr:", "fdr:abc", "pvalue:-1", "pvalue:2", "pvalue:nan"] {
+            expectError("--binarize", "'\(bad)'", "between 0 and 1") { _ = try BinarizeRule(parsing: bad) }
+        }
+    }
+}

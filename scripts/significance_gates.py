@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""The measurements behind issue #9 and docs/accuracy.md: the graph users get.
+
+Three parts (each can be chosen with --part):
+  null    null families (independent white noise, AR(1) phi=0.9, random walks), p=10, max lag 3,
+          N seeds each: how many datasets report any edge between different variables with the
+          default rule, and the KS statistic of the cross-variable p-values against U(0, 1).
+  truth   data with known graphs (../shared/data and the generated suite): for every dataset one
+          default `causeway run`, then `causeway discover` on its checkpoint with the other rules
+          (auto, fdr over all candidates); lagged/summary F1, empirical FDR, oracle top-k, AUROC.
+          With --baselines also PCMCI (alpha 0.05), VARLiNGAM (default pruning) and a linear VAR
+          Granger test with Benjamini-Hochberg at 0.05, each with its own decision rule.
+  cost    share of a default run spent on the significance tests (provenance significance_s).
+
+Writes one JSON line per measurement to --results (appends) and prints a summary.
+Run through scripts/bench-significance (which builds the binary first).
+"""
+
+import argparse, csv, json, os, subprocess, sys, time
+import numpy as np
+from scipy import stats
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "causeway")
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
+
+TRUTH_SETS = [  # name, max lag, source
+    ("linear-20k", 5, "gen:--family linear --samples 20000"),
+    ("monotonic-20k", 5, "gen:--family monotonic --samples 20000"),
+    ("piecewise-20k", 5, "gen:--family piecewise --samples 20000"),
+    ("mlp-additive-20k", 5, "gen:--family mlp-additive --samples 20000"),
+    ("mlp-concat-20k", 5, "gen:--family mlp-concat --samples 20000"),
+    ("5dom-regular-20k", 5, "gen:--family mlp-additive --domains 5 --heterogeneity regular --samples 20000"),
+    ("5dom-extreme-20k", 5, "gen:--family mlp-additive --domains 5 --heterogeneity extreme --samples 20000"),
+    ("finance-1A", 3, "shared:finance/random-rels_20_1A"),
+    ("finance-1B", 3, "shared:finance/random-rels_20_1B"),
+    ("finance-1C", 3, "shared:finance/random-rels_20_1C"),
+    ("fmri-sim1", 2, "shared:fmri/sim1"),
+    ("fmri-sim2", 2, "shared:fmri/sim2"),
+    ("fmri-sim3", 2, "shared:fmri/sim3"),
+    ("fmri-sim4", 2, "shared:fmri/sim4"),
+    ("lorenz96-run0", 3, "shared:lorenz96/run0"),
+    ("lorenz96-run1", 3, "shared:lorenz96/run1"),
+    ("lorenz96-run2", 3, "shared:lorenz96/run2"),
+    ("lorenz96-run3", 3, "shared:lorenz96/run3"),
+    ("lorenz96-run4", 3, "shared:lorenz96/run4"),
+]
+
+
+def sh(args, **kw):
+    r = subprocess.run(args, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"significance_gates: {' '.join(args)} failed:\n{r.stderr}")
+    return r.stdout
+
+
+def write_csv(path, x):
+    names = [f"x{j}" for j in range(x.shape[1])]
+    np.savetxt(path, x, delimiter=",", header=",".join(names), comments="", fmt="%.6g")
+
+
+def null_series(family, seed, rows, p):
+    rng = np.random.default_rng(seed)
+    e = rng.standard_normal((rows + 100, p))
+    if family == "white":
+        x = e
+    elif family == "ar1":
+        x = np.zeros_like(e)
+        for t in range(1, len(e)):
+            x[t] = 0.9 * x[t - 1] + e[t]
+    elif family == "walk":
+        x = np.cumsum(e, axis=0)
+    return x[100:]
+
+
+def metrics(run_dir):
+    m = json.load(open(os.path.join(run_dir, "metrics.json")))
+    lag, summ = m["lagged"], m["summary"]
+    def fdr(x):
+        k = x["truePositives"] + x["falsePositives"]
+        return x["falsePositives"] / k if k else 0.0
+    return dict(f1=lag["f1"], precision=lag["precision"], recall=lag["recall"], fdr=fdr(lag),
+                edges=lag["truePositives"] + lag["falsePositives"], summary_f1=summ["f1"], summary_fdr=fdr(summ),
+                oracle_f1=m["oracleLagged"]["f1"], oracle_summary_f1=m["oracleSummary"]["f1"],
+                auroc=m.get("aurocLagged"))
+
+
+def emit(results, row):
+    with open(results, "a") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+def part_null(a):
+    out = {}
+    for family in ["white", "ar1", "walk"]:
+        hits, pvals, ks_each = 0, [], []
+        for seed in range(a.seeds):
+            d = os.path.join(a.work, "null", f"{family}-{seed}")
+            os.makedirs(d, exist_ok=True)
+            write_csv(os.path.join(d, "series.csv"), null_series(family, 1000 + seed, a.null_rows, 10))
+            t0 = time.time()
+            sh([BIN, "run", "--data", os.path.join(d, "series.csv"), "--max-lag", "3", "--out", os.path.join(d, "run"),
+                "--quiet", "--seed", str(seed)] + a.extra)
+            wall = time.time() - t0
+            g = json.load(open(os.path.join(d, "run", "graph.json")))
+            cross = [e for e in g["edges"] if e["source"] != e["target"]]
+            hits += bool(cross)
+            P = np.load(os.path.join(d, "run", "pvalues.npy"))
+            mask = ~np.eye(10, dtype=bool)[None].repeat(P.shape[0], 0)
+            pv = P[mask].astype(float)
+            pvals.append(pv)
+            ks_each.append(stats.kstest(pv, "uniform").statistic)
+            emit(a.results, dict(part="null", family=family, seed=seed, cross_edges=len(cross), edges=len(g["edges"]),
+                                 ks=ks_each[-1], wall_s=wall, significance_s=float(g["provenance"]["significance_s"])))
+        allp = np.concatenate(pvals)
+        out[family] = (hits, stats.kstest(allp, "uniform").statistic, float(np.mean(ks_each)))
+        print(f"null {family:6s}: {hits}/{a.seeds} datasets with a cross edge; KS of pooled cross p-values "
+              f"{out[family][1]:.3f} (mean per dataset {out[family][2]:.3f})", flush=True)
+    return out
+
+
+def var_granger_bh(data_manifest, L, out_dir, q=0.05):
+    """Linear VAR(L) Granger test per lagged coefficient (OLS t-test, each domain z-scored,
+    windows never cross domains), Benjamini-Hochberg over all L*p*p coefficients at q.
+    Writes scores.npy (|t|) and graph.json for `causeway evaluate`."""
+    man = json.load(open(data_manifest))
+    base = os.path.dirname(data_manifest)
+    names = man["variables"]; p = len(names)
+    Zs, Ys = [], []
+    t0 = time.time()
+    for dom in man["domains"]:
+        x = np.loadtxt(os.path.join(base, dom["path"]), delimiter=",", skiprows=1, ndmin=2)
+        x = (x - x.mean(0)) / x.std(0)
+        T = len(x)
+        Z = np.concatenate([x[L - l:T - l] for l in range(1, L + 1)], 1)
+        Zs.append(Z); Ys.append(x[L:])
+    Z = np.concatenate(Zs); Y = np.concatenate(Ys)
+    Z = np.concatenate([np.ones((len(Z), 1)), Z], 1)
+    n, k = Z.shape
+    inv = np.linalg.pinv(Z.T @ Z)
+    B = inv @ Z.T @ Y
+    R = Y - Z @ B
+    s2 = (R * R).sum(0) / max(n - k, 1)
+    se = np.sqrt(np.outer(np.diag(inv), s2))
+    tstat = B / se
+    P = 2 * stats.t.sf(np.abs(tstat), max(n - k, 1))
+    P = P[1:].reshape(L, p, p)   # [lag, source, target]
+    from scipy.stats import false_discovery_control
+    Q = false_discovery_control(P.ravel(), method="bh").reshape(P.shape)
+    S = np.abs(tstat[1:]).reshape(L, p, p).astype(np.float32)
+    os.makedirs(out_dir, exist_ok=True)
+    np.save(os.path.join(out_dir, "scores.npy"), S)
+    edges = [dict(source=names[s], target=names[t], lag=l + 1, score=float(S[l, s, t]))
+             for l in range(L) for s in range(p) for t in range(p) if Q[l, s, t] <= q]
+    json.dump(dict(variables=names, max_lag=L, attribution="var-granger", binarize=f"bh:{q}", edges=edges,
+                   summary_edges=[], provenance={}), open(os.path.join(out_dir, "graph.json"), "w"))
+    return time.time() - t0
+
+
+def part_truth(a):
+    rows = []
+    for name, L, src in TRUTH_SETS:
+        if a.only and not any(o in name for o in a.only.split(",")):
+            continue
+        if src.startswith("gen:"):
+            data = os.path.join(a.work, "data", name)
+            if not os.path.exists(os.path.join(data, "manifest.json")):
+                sh([BIN, "generate", "--variables", "10", "--max-lag", "5", "--seed", "1", "--out", data] + src[4:].split())
+        else:
+            data = os.path.join(SHARED, src[7:])
+            if not os.path.exists(os.path.join(data, "manifest.json")):
+                print(f"skip {name}: {data} missing"); continue
+        man, truth = os.path.join(data, "manifest.json"), os.path.join(data, "truth.csv")
+        d = os.path.join(a.work, "truth", name)
+        t0 = time.time()
+        sh([BIN, "run", "--data", man, "--max-lag", str(L), "--out", os.path.join(d, "default"), "--quiet", "--truth", truth] + a.extra)
+        wall = time.time() - t0
+        g = json.load(open(os.path.join(d, "default", "graph.json")))
+        row = dict(part="truth", dataset=name, wall_s=wall, significance_s=float(g["provenance"]["significance_s"]),
+                   default=metrics(os.path.join(d, "default")))
+        for label, flags in [("auto", ["--binarize", "auto"]), ("fdr_all", ["--tests", "all"])]:
+            sh([BIN, "discover", "--checkpoint", os.path.join(d, "default", "checkpoint.cwck"), "--data", man,
+                "--out", os.path.join(d, label), "--truth", truth] + flags)
+            row[label] = metrics(os.path.join(d, label))
+        if a.baselines:
+            vdir = os.path.join(d, "var-granger")
+            var_granger_bh(man, L, vdir)
+            sh([BIN, "evaluate", "--run", vdir, "--truth", truth])
+            row["var_granger"] = metrics(vdir)
+            for method in ["pcmci", "varlingam"]:
+                bdir = os.path.join(d, method)
+                if not os.path.exists(os.path.join(bdir, "graph.json")):
+                    sh([os.path.join(ROOT, "scripts", "baselines", "run"), "--method", method, "--data", man,
+                        "--max-lag", str(L), "--out", bdir])
+                sh([BIN, "evaluate", "--run", bdir, "--truth", truth])
+                row[method] = metrics(bdir)
+        emit(a.results, row)
+        rows.append(row)
+        cols = [k for k in ["default", "auto", "fdr_all", "var_granger", "pcmci", "varlingam"] if k in row]
+        print(f"{name:18s} " + "  ".join(f"{k} F1 {row[k]['f1']:.3f}/{row[k]['summary_f1']:.3f} FDR {row[k]['fdr']:.2f}" for k in cols)
+              + f"  oracle {row['default']['oracle_f1']:.3f}  sig {row['significance_s']:.1f}/{wall:.1f}s", flush=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--part", default="null,truth")
+    ap.add_argument("--work", default="/tmp/causeway-significance")
+    ap.add_argument("--results", default=None)
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--null-rows", type=int, default=3000)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--baselines", action="store_true")
+    ap.add_argument("--extra", default="", help="extra flags for every causeway run")
+    a = ap.parse_args()
+    a.extra = a.extra.split()
+    os.makedirs(a.work, exist_ok=True)
+    a.results = a.results or os.path.join(a.work, "results.jsonl")
+    parts = a.part.split(",")
+    if "null" in parts:
+        part_null(a)
+    if "truth" in parts:
+        rows = part_truth(a)
+        if rows:
+            for k in ["default", "auto", "fdr_all"]:
+                print(f"mean {k}: lagged F1 {np.mean([r[k]['f1'] for r in rows]):.3f}, FDR {np.mean([r[k]['fdr'] for r in rows]):.3f}")
+            cost = [r["significance_s"] / max(r["wall_s"] - r["significance_s"], 1e-9) for r in rows]
+            print(f"significance adds {100*np.mean(cost):.0f}% on average (max {100*max(cost):.0f}%) to a default run")
+
+
+if __name__ == "__main__":
+    main()
