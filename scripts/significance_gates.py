@@ -10,6 +10,9 @@ Three parts (each can be chosen with --part):
           (auto, fdr over all candidates); lagged/summary F1, empirical FDR, oracle top-k, AUROC.
           With --baselines also PCMCI (alpha 0.05), VARLiNGAM (default pruning) and a linear VAR
           Granger test with Benjamini-Hochberg at 0.05, each with its own decision rule.
+  draws   the two null draws compared (--tests all, so that no screen hides the difference):
+          conditional (the default) vs permutation, on the null runs' checkpoints (AR(1) and walks)
+          and on the truth runs' checkpoints (false lagged edges, FDR, F1).
   cost    share of a default run spent on the significance tests (provenance significance_s).
 
 Writes one JSON line per measurement to --results (appends) and prints a summary.
@@ -114,6 +117,8 @@ def part_null(a):
                                  ks=ks_each[-1], wall_s=wall, significance_s=float(g["provenance"]["significance_s"])))
         allp = np.concatenate(pvals)
         out[family] = (hits, stats.kstest(allp, "uniform").statistic, float(np.mean(ks_each)))
+        emit(a.results, dict(part="null-summary", family=family, datasets=a.seeds, with_cross_edge=hits,
+                             ks_pooled=out[family][1], ks_mean=out[family][2]))
         print(f"null {family:6s}: {hits}/{a.seeds} datasets with a cross edge; KS of pooled cross p-values "
               f"{out[family][1]:.3f} (mean per dataset {out[family][2]:.3f})", flush=True)
     return out
@@ -202,6 +207,108 @@ def part_truth(a):
     return rows
 
 
+def part_draws(a):
+    for family in ["ar1", "walk"]:
+        for draw in ["conditional", "permutation"]:
+            hits, pv = 0, []
+            for seed in range(a.seeds):
+                d = os.path.join(a.work, "null", f"{family}-{seed}")
+                ck = os.path.join(d, "run", "checkpoint.cwck")
+                if not os.path.exists(ck):
+                    continue
+                out = os.path.join(d, f"draw-{draw}")
+                sh([BIN, "discover", "--checkpoint", ck, "--data", os.path.join(d, "series.csv"), "--out", out,
+                    "--tests", "all", "--null-draw", draw])
+                g = json.load(open(os.path.join(out, "graph.json")))
+                hits += any(e["source"] != e["target"] for e in g["edges"])
+                P = np.load(os.path.join(out, "pvalues.npy"))
+                pv.append(P[~np.eye(10, dtype=bool)[None].repeat(P.shape[0], 0)].astype(float))
+            if pv:
+                ks = stats.kstest(np.concatenate(pv), "uniform").statistic
+                emit(a.results, dict(part="draws-null", family=family, draw=draw, datasets=len(pv), with_cross_edge=hits, ks=ks))
+                print(f"draws null {family:5s} {draw:12s}: {hits}/{len(pv)} datasets with a cross edge, KS {ks:.3f}", flush=True)
+    for name, L, src in TRUTH_SETS:
+        if a.only and not any(o in name for o in a.only.split(",")):
+            continue
+        d = os.path.join(a.work, "truth", name)
+        ck = os.path.join(d, "default", "checkpoint.cwck")
+        if not os.path.exists(ck):
+            continue
+        g0 = json.load(open(os.path.join(d, "default", "graph.json")))
+        man = g0["provenance"]["data"]
+        truth = os.path.join(os.path.dirname(man), "truth.csv")
+        row = dict(part="draws-truth", dataset=name)
+        for draw in ["conditional", "permutation"]:
+            out = os.path.join(d, f"all-{draw}")
+            sh([BIN, "discover", "--checkpoint", ck, "--data", man, "--out", out, "--truth", truth,
+                "--tests", "all", "--null-draw", draw])
+            row[draw] = metrics(out)
+        emit(a.results, row)
+        print(f"draws {name:18s} " + "  ".join(f"{k}: F1 {row[k]['f1']:.3f} FDR {row[k]['fdr']:.2f} edges {row[k]['edges']}"
+                                              for k in ["conditional", "permutation"]), flush=True)
+
+
+def part_table(a):
+    """Markdown tables (docs/accuracy.md) from the newest row per (part, key) of results.jsonl."""
+    rows = [json.loads(l) for l in open(a.results)]
+    null = {r["family"]: r for r in rows if r["part"] == "null-summary"}
+    if null:
+        print("| null family | datasets with an edge between different variables (default rule) | KS of the pooled cross p-values | mean KS per dataset |")
+        print("|---|---|---|---|")
+        for fam, label in [("white", "white noise"), ("ar1", "AR(1), φ = 0.9"), ("walk", "random walks")]:
+            if fam in null:
+                r = null[fam]
+                print(f"| {label} | {r['with_cross_edge']} / {r['datasets']} | {r['ks_pooled']:.3f} | {r['ks_mean']:.3f} |")
+        print()
+    truth = {}
+    for r in rows:
+        if r["part"] == "truth":
+            truth[r["dataset"]] = r
+    if truth:
+        cols = [("default", "Causeway fdr:0.05 (default)"), ("auto", "Causeway auto"), ("fdr_all", "Causeway fdr:0.05, all tested"),
+                ("var_granger", "VAR Granger + BH 0.05"), ("pcmci", "PCMCI α 0.05"), ("varlingam", "VARLiNGAM")]
+        cols = [c for c in cols if any(c[0] in r for r in truth.values())]
+        print("| dataset | " + " | ".join(c[1] for c in cols) + " | oracle top-k | AUROC |")
+        print("|---|" + "---|" * (len(cols) + 2))
+        for name, r in truth.items():
+            cells = []
+            for k, _ in cols:
+                m = r.get(k)
+                cells.append("–" if m is None else f"{m['f1']:.3f} / {m['summary_f1']:.3f} · {m['fdr']:.2f}")
+            print(f"| {name} | " + " | ".join(cells) + f" | {r['default']['oracle_f1']:.3f} | {r['default']['auroc']:.3f} |")
+        print()
+        groups = [("generated suite", [n for n in truth if not n.startswith(("finance", "fmri", "lorenz"))]),
+                  ("finance", [n for n in truth if n.startswith("finance")]), ("fMRI", [n for n in truth if n.startswith("fmri")]),
+                  ("Lorenz-96", [n for n in truth if n.startswith("lorenz")]), ("all", list(truth))]
+        print("| mean over | " + " | ".join(c[1] for c in cols) + " |")
+        print("|---|" + "---|" * len(cols))
+        for label, names in groups:
+            if not names:
+                continue
+            cells = []
+            for k, _ in cols:
+                ms = [truth[n][k] for n in names if k in truth[n]]
+                cells.append("–" if not ms else f"{np.mean([m['f1'] for m in ms]):.3f} · {np.mean([m['fdr'] for m in ms]):.2f}")
+            print(f"| {label} ({len(names)}) | " + " | ".join(cells) + " |")
+        print()
+        cost = [100 * r["significance_s"] / max(r["wall_s"] - r["significance_s"], 1e-9) for r in truth.values()]
+        print(f"Significance tests add {np.mean(cost):.0f}% to a default run on average (median {np.median(cost):.0f}%, max {max(cost):.0f}%).")
+    draws = [r for r in rows if r["part"] == "draws-null"]
+    if draws:
+        print()
+        print("| null family | draw | datasets with a cross edge (fdr:0.05, all tested) | KS of cross p-values |")
+        print("|---|---|---|---|")
+        for r in draws:
+            print(f"| {r['family']} | {r['draw']} | {r['with_cross_edge']} / {r['datasets']} | {r['ks']:.3f} |")
+    dt = [r for r in rows if r["part"] == "draws-truth"]
+    if dt:
+        print()
+        print("| dataset | conditional: F1 · FDR · edges | permutation: F1 · FDR · edges |")
+        print("|---|---|---|")
+        for r in dt:
+            print(f"| {r['dataset']} | " + " | ".join(f"{r[k]['f1']:.3f} · {r[k]['fdr']:.2f} · {r[k]['edges']}" for k in ["conditional", "permutation"]) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--part", default="null,truth")
@@ -219,6 +326,11 @@ def main():
     parts = a.part.split(",")
     if "null" in parts:
         part_null(a)
+    if "table" in parts:
+        part_table(a)
+        return
+    if "draws" in parts:
+        part_draws(a)
     if "truth" in parts:
         rows = part_truth(a)
         if rows:

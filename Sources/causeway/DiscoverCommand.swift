@@ -20,7 +20,8 @@ struct Discover: ParsableCommand {
             let job = try DiscoveryJob.resuming(ck, path: checkpoint, dataset: dataset)
             try dataset.validate(maxLag: job.model.maxLag, validationFraction: job.training.validationFraction)
             do { try readout.validate(tokens: job.model.tokens) } catch let e as ValidationError { throw CausewayError(e.message) }
-            let truth = try readout.checkInputs(dataset: dataset, maxLag: job.model.maxLag)
+            let truth = try readout.checkInputs(dataset: dataset, maxLag: job.model.maxLag,
+                                                  validationFraction: job.training.validationFraction)
             if world.isCoordinator { try AtomicFile.makeDirectory(out) }
             let windows = try job.makeWindows()
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))

@@ -65,12 +65,16 @@ struct ReadoutOptions: ParsableArguments {
 
     /// Checks that depend on the data; returns the truth edges (read now, so a bad file fails
     /// before any training).
-    func checkInputs(dataset: Dataset, maxLag: Int) throws -> [LaggedEdge]? {
+    func checkInputs(dataset: Dataset, maxLag: Int, validationFraction: Double) throws -> [LaggedEdge]? {
         let p = dataset.variables.count
         if case .rowTopK(let k) = try rule, k > p * maxLag {
             throw ValidationError("row-topk:\(k) exceeds the \(p * maxLag) candidate (source, lag) pairs per target")
         }
-        return try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
+        let edges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
+        try PredictiveImpact.checkHeldOut(dataset.domains.reduce(0) {
+            $0 + WindowSet.validationWindowCount(rows: $1.series.rows, maxLag: maxLag, validationFraction: validationFraction)
+        })
+        return edges
     }
 
     /// Attribution → scores → graph → files in `out` (scores.npy, graph.json, adjacency.csv,

@@ -81,7 +81,7 @@ struct Run: ParsableCommand {
         let out = input.out
         try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
         let p = dataset.variables.count
-        let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag)
+        let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag, validationFraction: validationFraction)
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
         if coordinator { try AtomicFile.makeDirectory(out) }
 

@@ -87,7 +87,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (st
 
     @Test func constantColumn() throws {
         let f = TempFolder()
-        let body = (0..<40).map { "\(sin(Double($0))),5,\(cos(Double($0)))" }.joined(separator: "\n")
+        let body = (0..<200).map { "\(sin(Double($0))),5,\(cos(Double($0)))" }.joined(separator: "\n")
         let csv = f.file("d.csv", header + body + "\n")
         try expectFailure(run(csv, f.path + "/out"), ["d.csv", "'b'", "constant"], out: f.path + "/out")
     }
@@ -122,20 +122,28 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (st
         try expectFailure(run(csv, out, ["--lr", "-1"]), ["--lr"], out: out)
         try expectFailure(run(csv, out, ["--validation-fraction", "0.95"]), ["--validation-fraction"], out: out)
         try expectFailure(run(csv, out, ["--top-k", "0"]), ["--top-k"], out: out)
+        try expectFailure(run(csv, out, ["--binarize", "fdr:1.5"]), ["--binarize", "fdr:1.5", "between 0 and 1"], out: out)
+        try expectFailure(run(csv, out, ["--binarize", "pvalue:-1"]), ["--binarize", "pvalue:-1"], out: out)
+        try expectFailure(run(csv, out, ["--null-repeats", "0"]), ["--null-repeats"], out: out)
+        try expectFailure(run(csv, out, ["--fdr-method", "holm"]), ["--fdr-method", "holm"], out: out)
+        try expectFailure(run(csv, out, ["--null-draw", "knockoff"]), ["--null-draw", "knockoff"], out: out)
+        // 40 rows hold out 4: too few windows for the tests, refused before training
+        try expectFailure(run(csv, out), ["--validation-fraction", "4 held-out window", "at least 10"], out: out)
+        #expect(!FileManager.default.fileExists(atPath: out + "/train_log.jsonl"))
         try expectFailure(run(csv, out, ["--frobnicate"]), ["--frobnicate"], out: out)
         try expectFailure(["generate", "--variables", "1", "--out", out], ["--variables"])
     }
 
     @Test func badTruthFileFailsBeforeTraining() throws {
         let f = TempFolder()
-        let csv = f.file("d.csv", header + rows(40))
+        let csv = f.file("d.csv", header + rows(200))
         let truth = f.file("truth.csv", "source,target,lag\na,b,1\na,q,2\n")
         try expectFailure(run(csv, f.path + "/out", ["--truth", truth]), ["truth.csv", "line 3", "'q'"], out: f.path + "/out")
     }
 
     @Test func corruptCheckpointIsRefused() throws {
         let f = TempFolder()
-        let csv = f.file("d.csv", header + rows(40))
+        let csv = f.file("d.csv", header + rows(200))
         let ck = f.file("ck.cwck", "CAUSEWAY garbage garbage garbage")
         try expectFailure(run(csv, f.path + "/out", ["--resume", ck]), ["ck.cwck"], out: f.path + "/out")
     }

@@ -226,7 +226,7 @@ import Testing
         let windows = WindowSet(sources: [Self.data(rows: 60)], maxLag: 2, validationFraction: 0.1)
         let replicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: 3, maxLag: 2, dModel: 8, layers: 1, heads: 2),
                                   batch: 8, seed: 1, workers: 1)
-        expectError("held-out windows", "--validation-fraction") {
+        expectError("held-out window", "--validation-fraction", "at least 10") {
             _ = try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation)
         }
     }

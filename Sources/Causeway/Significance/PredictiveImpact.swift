@@ -66,9 +66,7 @@ public enum PredictiveImpact {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         precondition(c.sequenceLength * c.featuresPerToken == m, "a window holds L·p input values")
         let N = heldOut.count
-        guard N >= 10 else {
-            throw CausewayError("significance: \(N) held-out windows; the tests need at least 10 (raise --validation-fraction or give more rows)")
-        }
+        try checkHeldOut(N)
         precondition(repeats >= 1)
         // inputs Z [N, m] and last-step targets Y [N, p] of the held-out windows
         let z = UnsafeMutablePointer<Double>.allocate(capacity: N * m)
@@ -184,6 +182,17 @@ public enum PredictiveImpact {
         return Significance(pValues: tensor(pv), statistics: tensor(ts), lossIncrease: tensor(inc), windows: N,
                             repeats: repeats, draw: draw, domainPValues: dom.map(tensor),
                             domainWindows: domainRanges.map(\.count))
+    }
+
+    /// Fewest held-out windows the tests run on.
+    public static let minimumHeldOut = 10
+
+    /// - Throws: `CausewayError` naming `--validation-fraction` when `count` < `minimumHeldOut`.
+    public static func checkHeldOut(_ count: Int) throws {
+        guard count >= minimumHeldOut else {
+            throw CausewayError("--validation-fraction: \(count) held-out window(s); the per-edge tests need at least "
+                                + "\(minimumHeldOut) (raise --validation-fraction or give more rows)")
+        }
     }
 
     /// The conditional model of one domain, fitted on up to 20,000 of its training windows

@@ -55,6 +55,14 @@ public final class WindowSet {
         self.trainRows = trainRows
     }
 
+    /// Validation windows of a domain of `rows` rows (the count `init` makes), for checks
+    /// before any window is built.
+    public static func validationWindowCount(rows: Int, maxLag: Int, validationFraction: Double) -> Int {
+        let split = trainingRows(rows: rows, validationFraction: validationFraction)
+        let lo = max(0, split - maxLag), hi = rows - maxLag - 1
+        return hi >= lo ? hi - lo + 1 : 0
+    }
+
     /// Rows of a domain used for training; the same rule as `Dataset.validate`.
     public static func trainingRows(rows: Int, validationFraction: Double) -> Int {
         rows - Dataset.validationRows(rows, validationFraction: validationFraction)
