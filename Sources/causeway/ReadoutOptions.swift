@@ -28,7 +28,7 @@ struct ReadoutOptions: ParsableArguments {
     var binarize: String?
     @Option(name: .customLong("fdr-method"), help: "Multiple-testing correction for q-values and fdr:Q: bh (Benjamini–Hochberg) or by (Benjamini–Yekutieli, valid under any dependence, more conservative).")
     var fdrMethod: FDRMethod = .bh
-    @Option(help: "Which candidates fdr:Q and pvalue:A test: screened (the highest attribution scores, which come from training windows: twice as many candidates as the auto rule keeps; default) or all (all L·p·p candidates).")
+    @Option(help: "Which candidates fdr:Q and pvalue:A test: screened (the candidates the auto rule picks from the attribution scores, which come from training windows; default), wide (twice as many of the highest-scoring candidates) or all (all L·p·p candidates).")
     var tests: TestFamily = .screened
     @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs; default) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
     var nullDraw: NullDraw = .conditional

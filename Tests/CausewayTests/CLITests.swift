@@ -127,8 +127,8 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (st
         try expectFailure(run(csv, out, ["--null-repeats", "0"]), ["--null-repeats"], out: out)
         try expectFailure(run(csv, out, ["--fdr-method", "holm"]), ["--fdr-method", "holm"], out: out)
         try expectFailure(run(csv, out, ["--null-draw", "knockoff"]), ["--null-draw", "knockoff"], out: out)
-        // 40 rows hold out 4: too few windows for the tests, refused before training
-        try expectFailure(run(csv, out), ["--validation-fraction", "4 held-out window", "at least 10"], out: out)
+        // 40 rows with 10% held out leave 4 windows: too few for the tests, refused before training
+        try expectFailure(run(csv, out, ["--validation-fraction", "0.1"]), ["--validation-fraction", "4 held-out window", "at least 10"], out: out)
         #expect(!FileManager.default.fileExists(atPath: out + "/train_log.jsonl"))
         try expectFailure(run(csv, out, ["--frobnicate"]), ["--frobnicate"], out: out)
         try expectFailure(["generate", "--variables", "1", "--out", out], ["--variables"])

@@ -222,6 +222,20 @@ import Testing
         #expect(a.domainPValues[0] == a.pValues)
     }
 
+    @Test func shortDataHoldsOutMore() {
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 100_000) == 0.1)
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 400) == 0.15)
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 200) == 0.3)
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 50) == 0.3)
+        // and the window count the check uses is the one WindowSet makes
+        for rows in [30, 57, 200, 1001] {
+            for vf in [0.1, 0.25] {
+                let w = WindowSet(sources: [Self.data(rows: rows)], maxLag: 3, validationFraction: vf)
+                #expect(w.validation.count == WindowSet.validationWindowCount(rows: rows, maxLag: 3, validationFraction: vf))
+            }
+        }
+    }
+
     @Test func tooFewHeldOutWindowsIsAnError() throws {
         let windows = WindowSet(sources: [Self.data(rows: 60)], maxLag: 2, validationFraction: 0.1)
         let replicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: 3, maxLag: 2, dModel: 8, layers: 1, heads: 2),
@@ -259,7 +273,9 @@ import Testing
         let (s, p) = inputs()
         let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .screened)
         let family = try #require(d.family)
-        #expect(family.isSuperset(of: Set(Binarizer.auto(s))))
+        #expect(family == Set(Binarizer.auto(s)))
+        let wide = try #require(try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .wide).family)
+        #expect(wide == Set(Binarizer.globalTopK(s, k: 2 * family.count)) && wide.isSuperset(of: family))
         for e in d.edges { #expect(family.contains(e)) }
         // outside the family: no q-value; inside: BH over the family only
         let q = try #require(d.qValues)

@@ -36,7 +36,7 @@ public struct DecisionSummary: Sendable {
         heldOutWindows = windows ?? significance?.windows ?? 0
         let all = d.pValues?.values.count ?? 0
         tested = d.family?.count ?? all
-        family = d.family == nil ? "all" : "screened"
+        family = d.family == nil ? "all" : "screened by score"
         repeats = significance?.repeats ?? 0
         pValues = d.pValues
         qValues = d.qValues
