@@ -71,9 +71,11 @@ struct ReadoutOptions: ParsableArguments {
             throw ValidationError("row-topk:\(k) exceeds the \(p * maxLag) candidate (source, lag) pairs per target")
         }
         let edges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
-        try PredictiveImpact.checkHeldOut(dataset.domains.reduce(0) {
-            $0 + WindowSet.validationWindowCount(rows: $1.series.rows, maxLag: maxLag, validationFraction: validationFraction)
-        })
+        if try rule.usesPValues {   // the score rules run without tests when too few windows are held out
+            try PredictiveImpact.checkHeldOut(dataset.domains.reduce(0) {
+                $0 + WindowSet.validationWindowCount(rows: $1.series.rows, maxLag: maxLag, validationFraction: validationFraction)
+            })
+        }
         return edges
     }
 
@@ -86,22 +88,26 @@ struct ReadoutOptions: ParsableArguments {
         let started = Date()
         // scores → tests → decision. Both collective steps run on every rank; the coordinator
         // gathers the pieces and writes the outputs.
-        let tested = try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
-                                               draw: nullDraw, repeats: nullRepeats, seed: seed, perDomain: perDomain)
+        // (a score rule with too few held-out windows runs without tests: the same on every rank)
+        let canTest = windows.validation.count >= PredictiveImpact.minimumHeldOut
+        let tested = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
+                                                         draw: nullDraw, repeats: nullRepeats, seed: seed, perDomain: perDomain) : nil
         let testSeconds = Date().timeIntervalSince(started)
-        var extraWarning: String? = nil
+        var extraWarning: String? = canTest ? nil
+            : "per-edge tests skipped: \(windows.validation.count) held-out window(s), fewer than \(PredictiveImpact.minimumHeldOut); no p-values"
+        if let extraWarning, MPICommunicator.world.isCoordinator { fputs("warning: \(extraWarning)\n", stderr) }
         let samples = Attributor.evaluationSamples(windows, count: evalSamples)
         guard let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
                                                    method: attribution, aggregation: aggregate,
                                                    normalizePerTarget: normalize == .perTarget,
-                                                   shards: max(2, MPICommunicator.world.size), perDomain: perDomain),
-              let significance = tested
+                                                   shards: max(2, MPICommunicator.world.size), perDomain: perDomain)
         else { return }   // other ranks: the coordinator gathered their pieces and writes the outputs
+        let significance = tested
         let scores = readout.scores
-        let decision = try Decision.make(rule: rule, scores: scores, pValues: significance.pValues,
+        let decision = try Decision.make(rule: rule, scores: scores, pValues: significance?.pValues,
                                          fdrMethod: fdrMethod, family: tests, autoExponent: readout.relevanceExponent)
         let edges = decision.edges
-        if rule.usesPValues && significance.windows < 100 {
+        if let significance, rule.usesPValues && significance.windows < 100 {
             let warning = "only \(significance.windows) held-out windows: the tests have little power, so few or no edges "
                 + "can be claimed at this FDR level; hold out more rows (--validation-fraction), give a longer series, "
                 + "or use --binarize auto (no error control)"
@@ -131,8 +137,10 @@ struct ReadoutOptions: ParsableArguments {
         if let extraWarning { provenance["warning"] = extraWarning }
 
         try NPYScores.write(scores, to: out + "/scores.npy")
-        try NPYScores.write(significance.pValues, to: out + "/pvalues.npy")
-        try NPYScores.write(significance.lossIncrease, to: out + "/impact.npy")
+        if let significance {
+            try NPYScores.write(significance.pValues, to: out + "/pvalues.npy")
+            try NPYScores.write(significance.lossIncrease, to: out + "/impact.npy")
+        }
         if let q = decision.qValues { try NPYScores.write(q, to: out + "/qvalues.npy") }
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
                                   attribution: attribution.rawValue, binarize: rule.description,
@@ -164,11 +172,11 @@ struct ReadoutOptions: ParsableArguments {
 extension ReadoutOptions {
     /// OUT/domains/NAME/{scores.npy, graph.json, adjacency.csv, metrics.json with --truth} for
     /// every domain, each binarized alone with the same rule; prints one line per domain.
-    func writePerDomain(_ readout: Attribution, significance: Significance, rule: BinarizeRule, dataset: Dataset,
+    func writePerDomain(_ readout: Attribution, significance: Significance?, rule: BinarizeRule, dataset: Dataset,
                         truth: [LaggedEdge]?, out: String, provenance: [String: String]) throws {
         for (d, domain) in dataset.domains.enumerated() where readout.domainSamples[d] > 0 {
             let scores = readout.domainScores[d]
-            let pValues = significance.domainPValues[d]
+            let pValues = significance?.domainPValues[d]
             let decision = try Decision.make(rule: rule, scores: scores, pValues: pValues, fdrMethod: fdrMethod,
                                              family: tests, autoExponent: readout.relevanceExponent)
             let edges = decision.edges
@@ -178,8 +186,8 @@ extension ReadoutOptions {
             p["domain"] = domain.name
             p["eval_samples"] = String(readout.domainSamples[d])
             try NPYScores.write(scores, to: dir + "/scores.npy")
-            try NPYScores.write(pValues, to: dir + "/pvalues.npy")
-            let summary = DecisionSummary(decision, significance, windows: significance.domainWindows[d])
+            if let pValues { try NPYScores.write(pValues, to: dir + "/pvalues.npy") }
+            let summary = DecisionSummary(decision, significance, windows: significance?.domainWindows[d])
             try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables, attribution: attribution.rawValue,
                                       binarize: rule.description, decision: summary, provenance: p, to: dir + "/graph.json")
             try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: dir + "/adjacency.csv")

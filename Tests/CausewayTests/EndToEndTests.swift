@@ -5,6 +5,20 @@ import Testing
 /// generate → run on a linear system with a known graph, through the real CLI.
 /// Budget is small (debug build): 5 variables, max lag 3, in-degree 2, 4000 samples.
 @Suite struct EndToEndTests {
+    @Test func scoreRulesRunWithoutTestsOnShortData() throws {
+        // 40 rows with 10% held out: too few windows for tests; auto still gives a graph, warns,
+        // and writes no p-values; the default rule refuses (CLIErrorTests)
+        let f = TempFolder()
+        let rows = (0..<40).map { t in "\(sin(Double(t))),\(cos(Double(t) * 0.7)),\(Double(t % 7) * 0.1)" }
+        let csv = f.file("d.csv", "a,b,c\n" + rows.joined(separator: "\n") + "\n")
+        let r = try runCLI(["run", "--data", csv, "--out", f.path + "/out", "--max-lag", "2", "--steps", "2", "--quiet",
+                            "--validation-fraction", "0.1", "--binarize", "auto"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("per-edge tests skipped"))
+        #expect(FileManager.default.fileExists(atPath: f.path + "/out/graph.json"))
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/out/pvalues.npy"))
+    }
+
     @Test func linearGraphIsRecovered() throws {
         let f = TempFolder()
         let gen = try runCLI(["generate", "--family", "linear", "--variables", "5", "--max-lag", "3",

@@ -138,20 +138,27 @@ public struct Decision: Sendable {
         edges.sorted { a, b in evidenceOrder(a, b, scores: scores) }
     }
 
-    /// The strongest candidates that were not selected, by q-value (then p-value, then score).
+    /// The strongest candidates that were not selected: the tested ones by q-value (then
+    /// p-value, then score), then, when fewer than `count` were tested and rejected, the
+    /// untested ones by score.
     public func nearMisses(scores: ScoreTensor, count: Int) -> [LaggedEdge] {
         let chosen = Set(edges)
-        var rest: [LaggedEdge] = []
+        var tested: [LaggedEdge] = [], untested: [LaggedEdge] = []
         for lag in 1...scores.maxLag {
             for s in 0..<scores.variables {
                 for t in 0..<scores.variables {
                     let e = LaggedEdge(source: s, target: t, lag: lag)
-                    if !chosen.contains(e) { rest.append(e) }
+                    guard !chosen.contains(e) else { continue }
+                    if family?.contains(e) ?? true { tested.append(e) } else { untested.append(e) }
                 }
             }
         }
-        rest.sort { a, b in evidenceOrder(a, b, scores: scores) }
-        return Array(rest.prefix(count))
+        tested.sort { a, b in evidenceOrder(a, b, scores: scores) }
+        untested.sort { a, b in
+            let sa = scores[a.lag, a.source, a.target], sb = scores[b.lag, b.source, b.target]
+            return sa != sb ? sa > sb : a < b
+        }
+        return Array((tested + untested).prefix(count))
     }
 
     private func evidenceOrder(_ a: LaggedEdge, _ b: LaggedEdge, scores: ScoreTensor) -> Bool {

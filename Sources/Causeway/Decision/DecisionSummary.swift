@@ -68,7 +68,7 @@ public enum EdgeListing {
         } else {
             s += " (\(summary.thresholdMeaning))"
         }
-        s += "; \(d.edges.count) edges kept"
+        s += "; \(d.edges.count) edge\(d.edges.count == 1 ? "" : "s") kept"
         if d.rule.usesPValues {
             s += d.family == nil ? " of \(scores.values.count) candidates tested" : " of \(summary.tested) candidates tested (screened by score from \(scores.values.count))"
         }

@@ -118,7 +118,8 @@ public enum ReportWriter {
         if let d = r.decision, d.qValues != nil {
             let misses = d.nearMisses(scores: r.scores, count: 10)
             page += section("Near misses", id: "near-misses",
-                            "<p class=\"note\">The strongest candidates the rule rejected, by q-value: evidence that fell short.</p>\n"
+                            "<p class=\"note\">The strongest candidates the rule rejected: first the tested ones by q-value "
+                            + "(evidence that fell short), then the highest-scoring ones the screen did not test.</p>\n"
                             + edgeTable(r, misses, ordered: true))
         }
         page += "<footer>Causeway \(escape(causewayVersion)) · self-contained report, no scripts</footer>\n</body>\n</html>\n"
@@ -203,7 +204,10 @@ public enum ReportWriter {
             s += "<tr><td>\(k + 1)</td><td class=\"name\">\(escape(r.variables[e.source]))</td>"
                 + "<td class=\"name\">\(escape(r.variables[e.target]))</td><td>\(e.lag)</td>"
                 + "<td>\(fmtScore(r.scores[e.lag, e.source, e.target]))</td>"
-            if let qv { s += "<td>\(EdgeListing.formatP(qv[e.lag, e.source, e.target]))</td>" }
+            if let qv {
+                let q = qv[e.lag, e.source, e.target]
+                s += "<td>\(q.isNaN ? "not tested" : EdgeListing.formatP(q))</td>"
+            }
             if let pv { s += "<td>\(EdgeListing.formatP(pv[e.lag, e.source, e.target]))</td>" }
             if let m = r.rankMean { s += "<td>\(fmtScore(m[e.lag, e.source, e.target]))</td>" }
             if let d = r.rankStd { s += "<td>\(fmtScore(d[e.lag, e.source, e.target]))</td>" }
