@@ -1,0 +1,42 @@
+import Foundation
+
+/// The terminal's closing lines: the edges with the strongest evidence and their q-values.
+public enum EdgeListing {
+    /// One line for the rule, then up to `limit` edges ordered by q-value: `source → target
+    /// (lag ℓ)  q = …  p = …  score = …`, and a count of the rest.
+    public static func text(_ d: Decision, summary: DecisionSummary, scores: ScoreTensor, variables: [String], limit: Int) -> String {
+        var s = "decision: \(summary.rule)"
+        if let level = summary.level {
+            s += d.rule.usesPValues && summary.rule.hasPrefix("fdr")
+                ? " (\(summary.fdrMethod.name), expected share of false edges ≤ \(level))"
+                : " (each edge p ≤ \(level), no multiple-testing correction)"
+        } else {
+            s += " (\(summary.thresholdMeaning))"
+        }
+        s += "; \(d.edges.count) edge\(d.edges.count == 1 ? "" : "s") kept"
+        if d.rule.usesPValues {
+            s += d.family == nil ? " of \(scores.values.count) candidates tested" : " of \(summary.tested) candidates tested (screened by score from \(scores.values.count))"
+        }
+        if summary.heldOutWindows > 0 { s += ", tested on \(summary.heldOutWindows) held-out windows" }
+        s += "\n"
+        let ordered = d.edgesByEvidence(scores: scores)
+        let width = min(24, max(6, variables.map(\.count).max() ?? 6))
+        func pad(_ x: String) -> String { x.count >= width ? x : x + String(repeating: " ", count: width - x.count) }
+        for e in ordered.prefix(limit) {
+            var line = "  \(pad(variables[e.source])) → \(pad(variables[e.target])) lag \(e.lag)"
+            if let q = d.qValues { line += "  q = \(formatP(q[e.lag, e.source, e.target]))" }
+            if let p = d.pValues { line += "  p = \(formatP(p[e.lag, e.source, e.target]))" }
+            line += String(format: "  score = %.4g", Double(scores[e.lag, e.source, e.target]))
+            s += line + "\n"
+        }
+        if ordered.count > limit { s += "  … and \(ordered.count - limit) more (all in graph.json)\n" }
+        return s
+    }
+
+    /// p- and q-values: 3 significant digits, "< 1e-300" style floor for zeros.
+    public static func formatP(_ v: Float) -> String {
+        if v.isNaN { return "n/a" }
+        if v == 0 { return "< 1e-38" }
+        return v < 0.001 ? String(format: "%.2e", Double(v)) : String(format: "%.3f", Double(v))
+    }
+}
