@@ -404,22 +404,21 @@ def main():
     parts = a.part.split(",")
     if "null" in parts:
         part_null(a)
-    if "table" in parts:
-        part_table(a)
-        return
-    if "draws" in parts:
-        part_draws(a)
-    if "baselines" in parts:
-        part_baselines(a)
-    if "evidence" in parts:
-        part_evidence(a)
-    if "truth" in parts:
+    if "truth" in parts:   # the parts below read the truth part's runs
         rows = part_truth(a)
         if rows:
             for k in ["default", "auto", "fdr_all"]:
                 print(f"mean {k}: lagged F1 {np.mean([r[k]['f1'] for r in rows]):.3f}, FDR {np.mean([r[k]['fdr'] for r in rows]):.3f}")
             cost = [r["significance_s"] / max(r["wall_s"] - r["significance_s"], 1e-9) for r in rows]
             print(f"significance adds {100*np.mean(cost):.0f}% on average (max {100*max(cost):.0f}%) to a default run")
+    if "draws" in parts:
+        part_draws(a)
+    if "baselines" in parts:
+        part_baselines(a)
+    if "evidence" in parts:
+        part_evidence(a)
+    if "table" in parts:
+        part_table(a)
 
 
 if __name__ == "__main__":
