@@ -79,29 +79,49 @@ struct ReadoutOptions: ParsableArguments {
         return edges
     }
 
+    /// Up to this many inputs (L·p) every candidate is tested; above, only the inputs of the
+    /// screened candidates (the tests cost one pass over the held-out windows per input, so
+    /// they would outgrow training at large p: +103% at p = 100, L = 3; docs/accuracy.md).
+    static let testAllInputs = 100
+
     /// Attribution → scores → graph → files in `out` (scores.npy, graph.json, adjacency.csv,
     /// graph.dot, report.html, and metrics.json with truth); prints where they are and the metrics.
     /// `trainingLog`: the run's train_log.jsonl, drawn in the report when it exists.
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
                  out: String, trainingLog logPath: String, seed: UInt64, provenance extra: [String: String]) throws {
         let rule = try rule
-        let started = Date()
-        // scores → tests → decision. Both collective steps run on every rank; the coordinator
-        // gathers the pieces and writes the outputs.
+        let world = MPICommunicator.world
+        // scores → tests → decision. The collective steps run on every rank in this order; the
+        // coordinator gathers the pieces and writes the outputs.
+        let samples = Attributor.evaluationSamples(windows, count: evalSamples)
+        let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
+                                             method: attribution, aggregation: aggregate,
+                                             normalizePerTarget: normalize == .perTarget,
+                                             shards: max(2, world.size), perDomain: perDomain)
+        // which inputs to test: all of them when L·p ≤ testAllInputs or with --tests all, else
+        // the inputs of the screened candidates (chosen on the coordinator, broadcast to all)
+        let c = replicas.primary.config, m = c.maxLag * c.variables
+        var inputs: [Bool]? = nil
+        if tests != .all && m > Self.testAllInputs {
+            var mask = [Float](repeating: 0, count: m)
+            if let readout {
+                let family = Decision.screen(readout.scores, exponent: readout.relevanceExponent, factor: tests == .wide ? 2 : 1)
+                for e in family { mask[(c.maxLag - e.lag) * c.variables + e.source] = 1 }
+            }
+            mask.withUnsafeMutableBufferPointer { world.broadcast($0.baseAddress!, count: m, root: 0) }
+            inputs = mask.map { $0 != 0 }
+        }
         // (a score rule with too few held-out windows runs without tests: the same on every rank)
         let canTest = windows.validation.count >= PredictiveImpact.minimumHeldOut
+        let started = Date()
         let tested = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
-                                                         draw: nullDraw, repeats: nullRepeats, seed: seed, perDomain: perDomain) : nil
+                                                         draw: nullDraw, repeats: nullRepeats, seed: seed,
+                                                         perDomain: perDomain, inputs: inputs) : nil
         let testSeconds = Date().timeIntervalSince(started)
         var extraWarning: String? = canTest ? nil
             : "per-edge tests skipped: \(windows.validation.count) held-out window(s), fewer than \(PredictiveImpact.minimumHeldOut); no p-values"
-        if let extraWarning, MPICommunicator.world.isCoordinator { fputs("warning: \(extraWarning)\n", stderr) }
-        let samples = Attributor.evaluationSamples(windows, count: evalSamples)
-        guard let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
-                                                   method: attribution, aggregation: aggregate,
-                                                   normalizePerTarget: normalize == .perTarget,
-                                                   shards: max(2, MPICommunicator.world.size), perDomain: perDomain)
-        else { return }   // other ranks: the coordinator gathered their pieces and writes the outputs
+        if let extraWarning, world.isCoordinator { fputs("warning: \(extraWarning)\n", stderr) }
+        guard let readout else { return }   // other ranks: the coordinator gathered their pieces and writes the outputs
         let significance = tested
         let scores = readout.scores
         let decision = try Decision.make(rule: rule, scores: scores, pValues: significance?.pValues,

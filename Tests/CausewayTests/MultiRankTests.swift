@@ -45,6 +45,28 @@ import Testing
         #expect(two.stdout.components(separatedBy: "graph:").count == 2)
     }
 
+    @Test func screenedInputsAreTheSameOnEveryLayout() throws {
+        // 26 variables × max lag 4 = 104 inputs > 100: only the screened inputs are tested, the
+        // screen is chosen on the coordinator and broadcast; same p-values as one process
+        let f = TempFolder()
+        let g = try runCLI(["generate", "--variables", "26", "--max-lag", "2", "--in-degree", "2", "--samples", "1200",
+                            "--seed", "6", "--out", f.path + "/data"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let args = ["run", "--data", f.path + "/data/manifest.json", "--max-lag", "4", "--d-model", "16", "--heads", "2",
+                    "--layers", "1", "--batch", "32", "--steps", "40", "--eval-samples", "64", "--quiet"]
+        let one = try runCLI(args + ["--out", f.path + "/one", "--shards", "2"], threads: 2)
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try runCLI(args + ["--out", f.path + "/two"], ranks: 2, threads: 1)
+        #expect(two.status == 0, "\(two.stderr)")
+        for name in ["pvalues.npy", "qvalues.npy", "scores.npy", "adjacency.csv"] {
+            let a = FileManager.default.contents(atPath: f.path + "/one/" + name)
+            #expect(a != nil && a == FileManager.default.contents(atPath: f.path + "/two/" + name), "\(name) differs")
+        }
+        let p = try NPYScores.read(path: f.path + "/two/pvalues.npy", maxLag: 4, variables: 26)
+        let tested = p.values.filter { !$0.isNaN }.count
+        #expect(tested > 0 && tested < p.values.count && tested % 26 == 0, "\(tested) tested")   // whole inputs
+    }
+
     @Test func resultsDependOnTheShardsNotTheRanks() throws {
         // two domains: --shard domain gives each rank one whole domain
         let f = TempFolder()

@@ -236,6 +236,20 @@ import Testing
         }
     }
 
+    @Test func testingSomeInputsGivesTheSameBitsForThoseAndNaNElsewhere() throws {
+        let (replicas, windows) = try Self.trained(workers: 2)
+        let all = try #require(try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation, seed: 7))
+        // inputs r·p + j with L = 2, p = 3: test x0 at lag 1 (r = 1, j = 0) and x2 at lag 2 (r = 0, j = 2)
+        let mask = (0..<6).map { $0 == 3 || $0 == 2 }
+        let some = try #require(try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
+                                                          seed: 7, inputs: mask))
+        for lag in 1...2 { for source in 0..<3 { for target in 0..<3 {
+            let tested = (lag == 1 && source == 0) || (lag == 2 && source == 2)
+            let v = some.pValues[lag, source, target]
+            if tested { #expect(v == all.pValues[lag, source, target]) } else { #expect(v.isNaN) }
+        } } }
+    }
+
     @Test func tooFewHeldOutWindowsIsAnError() throws {
         let windows = WindowSet(sources: [Self.data(rows: 60)], maxLag: 2, validationFraction: 0.1)
         let replicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: 3, maxLag: 2, dModel: 8, layers: 1, heads: 2),

@@ -59,9 +59,11 @@ public enum PredictiveImpact {
     ///   - heldOut: the windows to test on (normally `windows.validation`), in time order per domain.
     ///   - repeats: null draws per window (≥ 1); the increase is averaged over them.
     ///   - perDomain: also test each domain's windows alone.
+    ///   - inputs: which of the L·p inputs (index r·p + j: source j at lag L − r) to test;
+    ///     nil = all. Untested candidates get NaN. Must be the same on every rank.
     /// - Throws: `CausewayError` with fewer than 10 held-out windows or a degenerate input covariance.
     public static func test(replicas: ReplicaSet, windows: WindowSet, heldOut: [WindowRef], draw: NullDraw = .conditional,
-                            repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false,
+                            repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false, inputs: [Bool]? = nil,
                             communicator: Communicator = MPICommunicator.world) throws -> Significance? {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         precondition(c.sequenceLength * c.featuresPerToken == m, "a window holds L·p input values")
@@ -124,7 +126,8 @@ public enum PredictiveImpact {
         if D > 0 { for run in runs { domainRanges[Int(heldOut[run.lowerBound].domain)] = run } }
 
         // this rank's inputs: d [N, p] per input, then the tests of its p targets
-        let mine = communicator.share(of: m)
+        let list = (0..<m).filter { inputs?[$0] ?? true }   // the tested inputs, split over the ranks
+        let mine = communicator.share(of: list.count)
         let width = 3 + D   // p-value, t, mean increase, the domains' p-values
         var piece = [Float](repeating: 0, count: mine.count * p * width)
         let d = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
@@ -132,7 +135,7 @@ public enum PredictiveImpact {
         let replacement = UnsafeMutablePointer<Float>.allocate(capacity: N)
         let column = UnsafeMutablePointer<Double>.allocate(capacity: N)
         defer { d.deallocate(); permutation.deallocate(); replacement.deallocate(); column.deallocate() }
-        for input in mine.start..<(mine.start + mine.count) {
+        for (k, input) in list[mine.start..<(mine.start + mine.count)].enumerated() {
             d.initialize(repeating: 0, count: N * p)
             for r in 0..<repeats {
                 var rng = RNG(seed: drawSeed(seed, input: input, repeat: r))
@@ -154,7 +157,7 @@ public enum PredictiveImpact {
             for i in 0..<p {
                 for w in 0..<N { column[w] = d[w * p + i] }
                 let t = oneSidedTest(column, count: N, maxLag: L)
-                let o = ((input - mine.start) * p + i) * width
+                let o = (k * p + i) * width
                 piece[o] = Float(t.pValue); piece[o + 1] = Float(t.statistic); piece[o + 2] = Float(t.mean)
                 for dom in 0..<D {
                     let range = domainRanges[dom]
@@ -168,11 +171,11 @@ public enum PredictiveImpact {
         var pv = [Float](repeating: .nan, count: m * p), ts = pv, inc = pv
         var dom = [[Float]](repeating: pv, count: D)
         for (rank, values) in pieces.enumerated() {
-            let owned = ShareOf(rank: rank, size: pieces.count).share(of: m)
-            for input in owned.start..<(owned.start + owned.count) {
+            let owned = ShareOf(rank: rank, size: pieces.count).share(of: list.count)
+            for (k, input) in list[owned.start..<(owned.start + owned.count)].enumerated() {
                 let lag = L - input / p, source = input % p
                 for i in 0..<p {
-                    let o = ((input - owned.start) * p + i) * width, idx = (lag - 1) * p * p + source * p + i
+                    let o = (k * p + i) * width, idx = (lag - 1) * p * p + source * p + i
                     pv[idx] = values[o]; ts[idx] = values[o + 1]; inc[idx] = values[o + 2]
                     for k in 0..<D { dom[k][idx] = values[o + 3 + k] }
                 }
