@@ -80,6 +80,12 @@ def null_series(family, seed, rows, p):
     return x[100:]
 
 
+def cross_pvalues(path):
+    """The p-values of candidates between different variables in a pvalues.npy [L, p, p]."""
+    P = np.load(path)
+    return P[~np.eye(P.shape[1], dtype=bool)[None].repeat(P.shape[0], 0)].astype(float)
+
+
 def metrics(run_dir):
     m = json.load(open(os.path.join(run_dir, "metrics.json")))
     lag, summ = m["lagged"], m["summary"]
@@ -112,9 +118,7 @@ def part_null(a):
             g = json.load(open(os.path.join(d, "run", "graph.json")))
             cross = [e for e in g["edges"] if e["source"] != e["target"]]
             hits += bool(cross)
-            P = np.load(os.path.join(d, "run", "pvalues.npy"))
-            mask = ~np.eye(10, dtype=bool)[None].repeat(P.shape[0], 0)
-            pv = P[mask].astype(float)
+            pv = cross_pvalues(os.path.join(d, "run", "pvalues.npy"))
             pvals.append(pv)
             ks_each.append(stats.kstest(pv, "uniform").statistic)
             emit(a.results, dict(part="null", family=family, seed=seed, cross_edges=len(cross), edges=len(g["edges"]),
@@ -249,8 +253,7 @@ def part_draws(a):
                     "--tests", "all", "--null-draw", draw])
                 g = json.load(open(os.path.join(out, "graph.json")))
                 hits += any(e["source"] != e["target"] for e in g["edges"])
-                P = np.load(os.path.join(out, "pvalues.npy"))
-                pv.append(P[~np.eye(10, dtype=bool)[None].repeat(P.shape[0], 0)].astype(float))
+                pv.append(cross_pvalues(os.path.join(out, "pvalues.npy")))
             if pv:
                 ks = stats.kstest(np.concatenate(pv), "uniform").statistic
                 emit(a.results, dict(part="draws-null", family=family, draw=draw, datasets=len(pv), with_cross_edge=hits, ks=ks))

@@ -114,7 +114,7 @@ struct ReadoutOptions: ParsableArguments {
         // (a score rule with too few held-out windows runs without tests: the same on every rank)
         let canTest = windows.validation.count >= PredictiveImpact.minimumHeldOut
         let started = Date()
-        let tested = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
+        let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
                                                          draw: nullDraw, repeats: nullRepeats, seed: seed,
                                                          perDomain: perDomain, inputs: inputs) : nil
         let testSeconds = Date().timeIntervalSince(started)
@@ -122,11 +122,11 @@ struct ReadoutOptions: ParsableArguments {
             : "per-edge tests skipped: \(windows.validation.count) held-out window(s), fewer than \(PredictiveImpact.minimumHeldOut); no p-values"
         if let extraWarning, world.isCoordinator { fputs("warning: \(extraWarning)\n", stderr) }
         guard let readout else { return }   // other ranks: the coordinator gathered their pieces and writes the outputs
-        let significance = tested
         let scores = readout.scores
         let decision = try Decision.make(rule: rule, scores: scores, pValues: significance?.pValues,
                                          fdrMethod: fdrMethod, family: tests, autoExponent: readout.relevanceExponent)
         let edges = decision.edges
+        let summary = DecisionSummary(decision, significance)
         if let significance, rule.usesPValues && significance.windows < 100 {
             let warning = "only \(significance.windows) held-out windows: the tests have little power, so few or no edges "
                 + "can be claimed at this FDR level; hold out more rows (--validation-fraction), give a longer series, "
@@ -165,7 +165,7 @@ struct ReadoutOptions: ParsableArguments {
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
                                   attribution: attribution.rawValue, binarize: rule.description,
                                   rankMean: readout.rankMean, rankStd: readout.rankStd, shardAgreement: agreement,
-                                  decision: DecisionSummary(decision, significance), provenance: provenance,
+                                  decision: summary, provenance: provenance,
                                   to: out + "/graph.json")
         try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
         try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")
@@ -175,14 +175,14 @@ struct ReadoutOptions: ParsableArguments {
                                            evaluation: evaluation, truth: truthEdges,
                                            title: "Causeway: \(datasetTitle(dataset.path))",
                                            provenance: provenance, decision: decision,
-                                           decisionSummary: DecisionSummary(decision, significance)),
+                                           decisionSummary: summary),
                                to: out + "/report.html")
         if let evaluation { try AtomicFile.write(try evaluation.jsonData(), to: out + "/metrics.json") }
         if perDomain {
             try writePerDomain(readout, significance: significance, rule: rule, dataset: dataset, truth: truthEdges,
                                out: out, provenance: provenance)
         }
-        print(EdgeListing.text(decision, summary: DecisionSummary(decision, significance), scores: scores,
+        print(EdgeListing.text(decision, summary: summary, scores: scores,
                                variables: dataset.variables, limit: 20), terminator: "")
         print("graph: \(edges.count) edges (\(attribution.rawValue), \(rule)) → \(out)/graph.json, report: \(out)/report.html")
         if let evaluation { print(evaluation.table, terminator: "") }

@@ -113,34 +113,12 @@ import Testing
                 let row = [1.0] + others.map { z[w * m + $0] }
                 for i in 0..<k { xty[i] += row[i] * z[w * m + c]; for j in 0..<k { xtx[i * k + j] += row[i] * row[j] } }
             }
-            let beta = solve(xtx, xty, k)
+            let beta = solveLinearSystem(xtx, xty, k)
             for (o, other) in others.enumerated() {
                 #expect(isClose(model.coefficients[c * m + other], beta[o + 1], rel: 1e-6, abs: 1e-9), "input \(c) on \(other)")
             }
             #expect(model.coefficients[c * m + c] == 0)
         }
-    }
-
-    /// Gaussian elimination with partial pivoting (the test's own reference solver).
-    func solve(_ a: [Double], _ b: [Double], _ k: Int) -> [Double] {
-        var a = a, b = b
-        for col in 0..<k {
-            let piv = (col..<k).max { abs(a[$0 * k + col]) < abs(a[$1 * k + col]) }!
-            for j in 0..<k { a.swapAt(col * k + j, piv * k + j) }
-            b.swapAt(col, piv)
-            for r in (col + 1)..<max(col + 1, k) {
-                let f = a[r * k + col] / a[col * k + col]
-                for j in col..<k { a[r * k + j] -= f * a[col * k + j] }
-                b[r] -= f * b[col]
-            }
-        }
-        var x = [Double](repeating: 0, count: k)
-        for r in stride(from: k - 1, through: 0, by: -1) {
-            var s = b[r]
-            for j in (r + 1)..<max(r + 1, k) { s -= a[r * k + j] * x[j] }
-            x[r] = s / a[r * k + r]
-        }
-        return x
     }
 }
 

@@ -132,7 +132,7 @@ import Testing
                 let y = Double(x[t * p + i])
                 for a in 0..<q { xty[a] += row[a] * y; for b in 0..<q { xtx[a * q + b] += row[a] * row[b] } }
             }
-            let beta = solve(xtx, xty, q)
+            let beta = solveLinearSystem(xtx, xty, q)
             for l in 1...L { for s in 0..<p {
                 let c = abs(beta[(l - 1) * p + s])
                 if truth.contains(LaggedEdge(source: s, target: i, lag: l)) { onTrue.append(c) } else { onFalse.append(c) }
@@ -142,27 +142,6 @@ import Testing
         #expect(onTrue.count == 10)
         #expect(meanTrue > 5 * meanFalse, "true \(meanTrue) vs false \(meanFalse)")
         #expect(onTrue.min()! > onFalse.max()!)
-    }
-
-    /// Gaussian elimination with partial pivoting; a is [n, n].
-    private func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
-        var a = a, b = b
-        for c in 0..<n {
-            let piv = (c..<n).max { abs(a[$0 * n + c]) < abs(a[$1 * n + c]) }!
-            if piv != c { for k in 0..<n { a.swapAt(c * n + k, piv * n + k) }; b.swapAt(c, piv) }
-            for r in (c + 1)..<n {
-                let f = a[r * n + c] / a[c * n + c]
-                for k in c..<n { a[r * n + k] -= f * a[c * n + k] }
-                b[r] -= f * b[c]
-            }
-        }
-        var x = [Double](repeating: 0, count: n)
-        for r in stride(from: n - 1, through: 0, by: -1) {
-            var s = b[r]
-            for k in (r + 1)..<n { s -= a[r * n + k] * x[k] }
-            x[r] = s / a[r * n + r]
-        }
-        return x
     }
 
     @Test func noiseHasUnitVariance() {

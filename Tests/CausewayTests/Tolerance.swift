@@ -24,3 +24,25 @@ func centralDifference(_ x: UnsafeMutablePointer<Float>, _ i: Int, h: Float, _ f
     let step = Double(saved + h) - Double(saved - h)
     return (fp - fm) / step
 }
+
+/// Gaussian elimination with partial pivoting: x with a·x = b, a row-major [n, n]. The tests'
+/// own reference solver (independent of the BLAS/Cholesky code under test).
+func solveLinearSystem(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
+    var a = a, b = b
+    for c in 0..<n {
+        let piv = (c..<n).max { abs(a[$0 * n + c]) < abs(a[$1 * n + c]) }!
+        if piv != c { for k in 0..<n { a.swapAt(c * n + k, piv * n + k) }; b.swapAt(c, piv) }
+        for r in (c + 1)..<n {
+            let f = a[r * n + c] / a[c * n + c]
+            for k in c..<n { a[r * n + k] -= f * a[c * n + k] }
+            b[r] -= f * b[c]
+        }
+    }
+    var x = [Double](repeating: 0, count: n)
+    for r in stride(from: n - 1, through: 0, by: -1) {
+        var s = b[r]
+        for k in (r + 1)..<n { s -= a[r * n + k] * x[k] }
+        x[r] = s / a[r * n + r]
+    }
+    return x
+}

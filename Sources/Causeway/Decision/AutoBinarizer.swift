@@ -13,7 +13,7 @@ extension Binarizer {
     /// benchmark sets (finance, fMRI, Lorenz-96: many targets with no or one cause) it doubles the
     /// per-target rule's F1.
     public static func auto(_ s: ScoreTensor, exponent: Float = 1) -> [LaggedEdge] {
-        let x = s.values.map { $0.isNaN ? Float.nan : Float(pow(Double(max($0, 0)), Double(exponent))) }
+        let x = autoScale(s, exponent: exponent)
         guard let t = otsuThreshold(x.filter { !$0.isNaN }) else { return [] }
         var edges: [LaggedEdge] = []
         let p = s.variables
@@ -26,6 +26,16 @@ extension Binarizer {
             }
         }
         return edges.sorted()
+    }
+
+    /// The cut `auto` makes, on the |relevance| scale of `autoScale` (nil: no split).
+    public static func autoThreshold(_ s: ScoreTensor, exponent: Float = 1) -> Float? {
+        otsuThreshold(autoScale(s, exponent: exponent).filter { !$0.isNaN })
+    }
+
+    /// The scores brought to the |relevance| scale: max(S, 0)^exponent, NaN kept.
+    static func autoScale(_ s: ScoreTensor, exponent: Float) -> [Float] {
+        s.values.map { $0.isNaN ? Float.nan : Float(pow(Double(max($0, 0)), Double(exponent))) }
     }
 
     /// Otsu's threshold of a 1-D sample: the smallest value of the upper class of the split

@@ -69,8 +69,7 @@ public struct Decision: Sendable {
                             thresholdMeaning: useQ ? "largest p-value among the edges kept at \(fdrMethod.name) q ≤ \(level)"
                                                    : "p-value ≤ \(level), no multiple-testing correction")
         case .auto:
-            let x = scores.values.filter { !$0.isNaN }.map { Float(pow(Double(max($0, 0)), Double(autoExponent))) }
-            let t = Binarizer.otsuThreshold(x)
+            let t = Binarizer.autoThreshold(scores, exponent: autoExponent)
             return Decision(rule: rule, fdrMethod: fdrMethod, edges: Binarizer.apply(rule, to: scores, autoExponent: autoExponent),
                             pValues: pValues, qValues: q, threshold: t.map(Double.init), family: family,
                             thresholdMeaning: "Otsu cut on the scores (|relevance| scale); no error control")
@@ -81,12 +80,6 @@ public struct Decision: Sendable {
             return Decision(rule: rule, fdrMethod: fdrMethod, edges: Binarizer.apply(rule, to: scores), pValues: pValues, qValues: q,
                             threshold: nil, family: family, thresholdMeaning: "a fixed number of edges; no error control")
         }
-    }
-
-    /// The same decision with another edge list (to order any list of candidates by evidence).
-    public init(copying d: Decision, edges: [LaggedEdge]) {
-        self.init(rule: d.rule, fdrMethod: d.fdrMethod, edges: edges, pValues: d.pValues, qValues: d.qValues,
-                  threshold: d.threshold, family: d.family, thresholdMeaning: d.thresholdMeaning)
     }
 
     init(rule: BinarizeRule, fdrMethod: FDRMethod, edges: [LaggedEdge], pValues: ScoreTensor?, qValues: ScoreTensor?,
@@ -132,10 +125,10 @@ public struct Decision: Sendable {
         return ScoreTensor(maxLag: p.maxLag, variables: p.variables, values: q)
     }
 
-    /// The selected edges ordered by q-value (then p-value, then score, higher first) — what the
-    /// terminal and the report list first. Without p-values: by score.
-    public func edgesByEvidence(scores: ScoreTensor) -> [LaggedEdge] {
-        edges.sorted { a, b in evidenceOrder(a, b, scores: scores) }
+    /// `candidates` (default: the selected edges) ordered by q-value (then p-value, then score,
+    /// higher first) — what the terminal and the report list first. Without p-values: by score.
+    public func byEvidence(_ candidates: [LaggedEdge]? = nil, scores: ScoreTensor) -> [LaggedEdge] {
+        (candidates ?? edges).sorted { a, b in evidenceOrder(a, b, scores: scores) }
     }
 
     /// The strongest candidates that were not selected: the tested ones by q-value (then

@@ -19,7 +19,7 @@ public enum EdgeListing {
         }
         if summary.heldOutWindows > 0 { s += ", tested on \(summary.heldOutWindows) held-out windows" }
         s += "\n"
-        let ordered = d.edgesByEvidence(scores: scores)
+        let ordered = d.byEvidence(scores: scores)
         let width = min(24, max(6, variables.map(\.count).max() ?? 6))
         func pad(_ x: String) -> String { x.count >= width ? x : x + String(repeating: " ", count: width - x.count) }
         for e in ordered.prefix(limit) {

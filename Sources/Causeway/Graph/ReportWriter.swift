@@ -184,7 +184,7 @@ public enum ReportWriter {
         if alreadyOrdered {
             ordered = edges
         } else if let d = r.decision, d.qValues != nil {
-            ordered = Decision(copying: d, edges: edges).edgesByEvidence(scores: r.scores)
+            ordered = d.byEvidence(edges, scores: r.scores)
         } else {
             ordered = edges.sorted { a, b in
                 let sa = r.scores[a.lag, a.source, a.target], sb = r.scores[b.lag, b.source, b.target]

@@ -81,6 +81,15 @@ public enum PredictiveImpact {
             (y + w * p).update(from: targetRows + (L - 1) * p, count: p)
             for k in 0..<m { z[w * m + k] = Double(zFloat[w * m + k]) }
         }
+        // domains of the held-out windows, as contiguous runs
+        var runs: [Range<Int>] = []
+        var w0 = 0
+        while w0 < N {
+            var e = w0
+            while e < N && heldOut[e].domain == heldOut[w0].domain { e += 1 }
+            runs.append(w0..<e)
+            w0 = e
+        }
         // replacement values: conditional means + residuals, or the inputs themselves
         let base = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // E[z_c | z_−c] (0 for permutation)
         let pool = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // what is permuted
@@ -89,14 +98,9 @@ public enum PredictiveImpact {
         case .conditional:
             // one conditional model per domain (domains may differ in their dynamics), fitted on
             // that domain's training windows; the residuals are permuted within the domain
-            var w = 0
-            while w < N {
-                let dom = heldOut[w].domain
-                var e = w
-                while e < N && heldOut[e].domain == dom { e += 1 }
-                let model = try fitConditional(windows: windows, domain: Int(dom), inputs: m)
-                model.conditionalMeans(z + w * m, rows: e - w, into: base + w * m)
-                w = e
+            for run in runs {
+                let model = try fitConditional(windows: windows, domain: Int(heldOut[run.lowerBound].domain), inputs: m)
+                model.conditionalMeans(z + run.lowerBound * m, rows: run.count, into: base + run.lowerBound * m)
             }
             for k in 0..<(N * m) { pool[k] = z[k] - base[k] }
         case .permutation:
@@ -112,15 +116,6 @@ public enum PredictiveImpact {
             for i in 0..<p { let r = Double(out[i] - y[w * p + i]); e0[w * p + i] = r * r }
         }
 
-        // domains of the held-out windows, as contiguous runs
-        var runs: [Range<Int>] = []
-        var w0 = 0
-        while w0 < N {
-            var e = w0
-            while e < N && heldOut[e].domain == heldOut[w0].domain { e += 1 }
-            runs.append(w0..<e)
-            w0 = e
-        }
         let D = perDomain ? windows.sources.count : 0
         var domainRanges = [Range<Int>](repeating: 0..<0, count: D)
         if D > 0 { for run in runs { domainRanges[Int(heldOut[run.lowerBound].domain)] = run } }
