@@ -18,16 +18,19 @@ struct Discover: ParsableCommand {
             let dataset = try input.loadDataset()
             let out = input.out
             let job = try DiscoveryJob.resuming(ck, path: checkpoint, dataset: dataset)
-            try dataset.validate(maxLag: job.model.maxLag, validationFraction: job.training.validationFraction)
+            let diagnostics = try input.check(dataset, maxLag: job.model.maxLag, validationFraction: job.training.validationFraction)
             do { try readout.validate(tokens: job.model.tokens) } catch let e as ValidationError { throw CausewayError(e.message) }
             let truth = try readout.checkInputs(dataset: dataset, maxLag: job.model.maxLag,
                                                   validationFraction: job.training.validationFraction)
-            if world.isCoordinator { try AtomicFile.makeDirectory(out) }
+            if world.isCoordinator {
+                input.print(diagnostics, quiet: false)
+                try AtomicFile.makeDirectory(out)
+            }
             let windows = try job.makeWindows()
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
             let log = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
             try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out,
-                                trainingLog: log, seed: job.training.seed, provenance: [
+                                trainingLog: log, seed: job.training.seed, diagnostics: diagnostics, provenance: [
                 "checkpoint": checkpoint,
                 "seed": String(job.training.seed),
                 "steps": String(ck.header.state.step),

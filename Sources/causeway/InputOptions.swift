@@ -1,14 +1,83 @@
 import ArgumentParser
+import Foundation
 import Causeway
+
+extension MissingPolicy: ExpressibleByArgument {}
 
 /// The data and output flags shared by `run` and `discover`.
 struct InputOptions: ParsableArguments {
-    @Option(help: "Input: a CSV file, an NPY file [T, p] (float32/float64), or a manifest JSON of several domains.")
+    @Option(help: "Input: a CSV or TSV file, an NPY file [T, p] (float or integer), or a manifest JSON of several domains.")
     var data: String
     @Flag(name: .customLong("no-header"), help: "The CSV files have no header row (variables are named x0, x1, …).")
     var noHeader = false
+    @Option(help: "Field separator of CSV files: ',', ';' or tab (default: detected from the first line; tab for .tsv).")
+    var delimiter: String?
+    @Option(name: .customLong("time-column"), help: "Column of time stamps (ISO 8601 dates/times or numbers): checked for order and gaps, used as labels, never a variable.")
+    var timeColumn: String?
+    @Option(help: "Comma-separated variables to use, in this order (default: every numeric column except row indices).")
+    var columns: String?
+    @Option(name: .customLong("drop-columns"), help: "Comma-separated columns to leave out (they need not be numeric).")
+    var dropColumns: String?
+    @Option(help: "Missing cells (empty, NA, NaN): error (list them and stop) or drop-windows (leave out every window that touches one).")
+    var missing: MissingPolicy = .error
+    @Flag(help: "Use first differences x_t − x_{t−1} of every series (for unit-root, random-walk data).")
+    var difference = false
+    @Flag(help: "Subtract each column's least-squares line in time, per domain (for trending data).")
+    var detrend = false
     @Option(help: "Output folder (created if missing).")
     var out: String
 
-    func loadDataset() throws -> Dataset { try DatasetLoader.load(path: data, header: !noHeader) }
+    func validate() throws {
+        _ = try loadOptions()
+    }
+
+    /// The flags as `LoadOptions`; throws a ValidationError naming the flag.
+    func loadOptions() throws -> LoadOptions {
+        var table = TableOptions(header: !noHeader, timeColumn: timeColumn)
+        if let delimiter {
+            switch delimiter {
+            case ",", "comma": table.delimiter = UInt8(ascii: ",")
+            case ";", "semicolon": table.delimiter = UInt8(ascii: ";")
+            case "\t", "\\t", "tab": table.delimiter = UInt8(ascii: "\t")
+            default: throw ValidationError("--delimiter must be ',', ';' or tab (got '\(delimiter)')")
+            }
+        }
+        func names(_ list: String?, _ flag: String) throws -> [String]? {
+            guard let list else { return nil }
+            let parts = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.contains(where: \.isEmpty) { throw ValidationError("\(flag) has an empty name in '\(list)'; give comma-separated column names") }
+            if Set(parts).count != parts.count { throw ValidationError("\(flag) names a column twice in '\(list)'") }
+            return parts
+        }
+        table.columns = try names(columns, "--columns")
+        table.dropColumns = try names(dropColumns, "--drop-columns") ?? []
+        if let c = table.columns, let both = c.first(where: table.dropColumns.contains) {
+            throw ValidationError("'\(both)' is in both --columns and --drop-columns")
+        }
+        return LoadOptions(table: table, missing: missing, difference: difference, detrend: detrend)
+    }
+
+    func loadDataset() throws -> Dataset {
+        let options: LoadOptions
+        do { options = try loadOptions() } catch let e as ValidationError { throw CausewayError(e.message) }
+        return try DatasetLoader.load(path: data, options: options)
+    }
+}
+
+extension InputOptions {
+    /// The input checks of `Dataset.check` and the data diagnostics, run on every rank before
+    /// any collective call; returns the loader's notes and every warning, in order.
+    func check(_ dataset: Dataset, maxLag: Int, validationFraction: Double) throws -> [Diagnostic] {
+        var all = dataset.notes
+        all += try dataset.check(maxLag: maxLag, validationFraction: validationFraction)
+        all += DataDiagnostics.run(dataset: dataset, maxLag: maxLag)
+        return all
+    }
+
+    /// Prints the diagnostics on stderr: notes as "note:", the rest as "warning:".
+    func print(_ diagnostics: [Diagnostic], quiet: Bool) {
+        for d in diagnostics where !(quiet && d.kind == .note) {
+            FileHandle.standardError.write(Data("\(d.kind == .note ? "note" : "warning"): \(d.message)\n".utf8))
+        }
+    }
 }

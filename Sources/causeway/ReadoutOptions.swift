@@ -88,7 +88,8 @@ struct ReadoutOptions: ParsableArguments {
     /// graph.dot, report.html, and metrics.json with truth); prints where they are and the metrics.
     /// `trainingLog`: the run's train_log.jsonl, drawn in the report when it exists.
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
-                 out: String, trainingLog logPath: String, seed: UInt64, provenance extra: [String: String]) throws {
+                 out: String, trainingLog logPath: String, seed: UInt64, diagnostics inputDiagnostics: [Diagnostic],
+                 provenance extra: [String: String]) throws {
         let rule = try rule
         let world = MPICommunicator.world
         // scores → tests → decision. The collective steps run on every rank in this order; the
@@ -155,6 +156,9 @@ struct ReadoutOptions: ParsableArguments {
         provenance["ranks"] = String(MPICommunicator.world.size)
         provenance["significance_s"] = String(format: "%.2f", testSeconds)
         if let extraWarning { provenance["warning"] = extraWarning }
+        var diagnostics = inputDiagnostics
+        if let extraWarning { diagnostics.append(Diagnostic(kind: .smallSample, columns: [], message: extraWarning)) }
+        if let time = dataset.domains.first?.time { provenance["time"] = time.summary }
 
         try NPYScores.write(scores, to: out + "/scores.npy")
         if let significance {
@@ -165,7 +169,7 @@ struct ReadoutOptions: ParsableArguments {
         try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables,
                                   attribution: attribution.rawValue, binarize: rule.description,
                                   rankMean: readout.rankMean, rankStd: readout.rankStd, shardAgreement: agreement,
-                                  decision: summary, provenance: provenance,
+                                  decision: summary, diagnostics: diagnostics, provenance: provenance,
                                   to: out + "/graph.json")
         try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
         try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")
@@ -175,7 +179,7 @@ struct ReadoutOptions: ParsableArguments {
                                            evaluation: evaluation, truth: truthEdges,
                                            title: "Causeway: \(datasetTitle(dataset.path))",
                                            provenance: provenance, decision: decision,
-                                           decisionSummary: summary),
+                                           decisionSummary: summary, diagnostics: diagnostics),
                                to: out + "/report.html")
         if let evaluation { try AtomicFile.write(try evaluation.jsonData(), to: out + "/metrics.json") }
         if perDomain {

@@ -82,11 +82,14 @@ struct Run: ParsableCommand {
         let out = input.out
         let validationFraction = self.validationFraction
             ?? TrainingConfig.defaultValidationFraction(totalRows: dataset.domains.reduce(0) { $0 + $1.series.rows })
-        try dataset.validate(maxLag: model.maxLag, validationFraction: validationFraction)
+        let diagnostics = try input.check(dataset, maxLag: model.maxLag, validationFraction: validationFraction)
         let p = dataset.variables.count
         let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag, validationFraction: validationFraction)
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
-        if coordinator { try AtomicFile.makeDirectory(out) }
+        if coordinator {
+            input.print(diagnostics, quiet: quiet)
+            try AtomicFile.makeDirectory(out)
+        }
 
         let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
                                                                       domainEmbeddings: usesDomainEmbedding(dataset) ? dataset.domains.count : 0),
@@ -118,7 +121,7 @@ struct Run: ParsableCommand {
         }
 
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
-                            out: out, trainingLog: out + "/train_log.jsonl", seed: seed, provenance: [
+                            out: out, trainingLog: out + "/train_log.jsonl", seed: seed, diagnostics: diagnostics, provenance: [
                                 "seed": String(seed),
                                 "steps": String(summary.steps),
                                 "best_step": String(summary.bestStep),

@@ -11,7 +11,7 @@ import Testing
         let s = d.domains[0].series
         #expect(d.variables == ["x0", "x1", "x2"])
         #expect(s.rows == 4 && s.columns == 3 && s.isMapped)
-        for t in 0..<4 { for j in 0..<3 { #expect(s.value(t, j) == values[t * 3 + j]) } }
+        for t in 0..<4 { for j in 0..<3 { #expect(s.value(t, j) == Double(values[t * 3 + j])) } }
         var row = [Float](repeating: 0, count: 3)
         row.withUnsafeMutableBufferPointer { s.copyRow(2, into: $0.baseAddress!) }
         #expect(row == Array(values[6..<9]))
@@ -22,7 +22,7 @@ import Testing
         let values: [Double] = (0..<10).map { Double($0) / 3 }
         let s = try DatasetLoader.load(path: dir.file("b.npy", data: NPYWriter.float64(shape: [5, 2], values: values))).domains[0].series
         #expect(s.isMapped)
-        for k in 0..<10 { #expect(s.value(k / 2, k % 2) == Float(values[k])) }
+        for k in 0..<10 { #expect(s.value(k / 2, k % 2) == values[k]) }
         var row = [Float](repeating: 0, count: 2)
         row.withUnsafeMutableBufferPointer { s.copyRow(4, into: $0.baseAddress!) }
         #expect(row == [Float(values[8]), Float(values[9])])
@@ -55,8 +55,8 @@ import Testing
 
     @Test func rejectsBadFiles() {
         let dir = TempFolder()
-        expectError("i.npy", "unsupported NPY dtype '<i4'") {
-            _ = try DatasetLoader.load(path: dir.file("i.npy", data: npy("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", payload: 16)))
+        expectError("i.npy", "unsupported NPY dtype '>i4'") {
+            _ = try DatasetLoader.load(path: dir.file("i.npy", data: npy("{'descr': '>i4', 'fortran_order': False, 'shape': (2, 2), }", payload: 16)))
         }
         expectError("f.npy", "fortran_order is True") {
             _ = try DatasetLoader.load(path: dir.file("f.npy", data: npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", payload: 16)))
@@ -78,13 +78,37 @@ import Testing
         expectError("e.npy", "file is empty") { _ = try DatasetLoader.load(path: dir.file("e.npy", "")) }
     }
 
-    @Test func rejectsNonFiniteElements() {
+    /// NaN is a missing cell (the --missing policy decides); ±Inf is an error listing every element.
+    @Test func nanIsMissingInfIsAnError() throws {
         let dir = TempFolder()
-        expectError("nan.npy", "element [1, 0]", "column 'x0'", "not finite") {
+        let d = try DatasetLoader.load(path: dir.file("nan.npy", data: NPYWriter.float32(shape: [2, 2], values: [1, 2, .nan, 4])),
+                                       options: LoadOptions(missing: .dropWindows))
+        #expect(d.domains[0].series.missingRows == [1] && d.domains[0].series.missingPerColumn == [1, 0])
+        expectError("nan.npy", "1 missing cell", "'x0' 1 (row 1, 0-based)", "--missing drop-windows") {
             _ = try DatasetLoader.load(path: dir.file("nan.npy", data: NPYWriter.float32(shape: [2, 2], values: [1, 2, .nan, 4])))
         }
-        expectError("inf.npy", "element [0, 1]", "column 'x1'", "not finite") {
-            _ = try DatasetLoader.load(path: dir.file("inf.npy", data: NPYWriter.float64(shape: [2, 2], values: [1, 1e300, 3, 4])))
+        expectError("inf.npy", "2 infinite elements", "[0, 1] (row 0, column 'x1') = inf", "[1, 0] (row 1, column 'x0') = -inf") {
+            _ = try DatasetLoader.load(path: dir.file("inf.npy", data: NPYWriter.float64(shape: [2, 2], values: [1, .infinity, -.infinity, 4])),
+                                       options: LoadOptions(missing: .dropWindows))
         }
+    }
+
+    /// Integer and bool arrays are read exactly as float64, with a note.
+    @Test func integerArraysAreConverted() throws {
+        let dir = TempFolder()
+        func npy(_ descr: String, _ payload: [UInt8]) -> Data {
+            var d = self.npy("{'descr': '\(descr)', 'fortran_order': False, 'shape': (2, 2), }", payload: 0)
+            d.append(contentsOf: payload)
+            return d
+        }
+        let i32: [Int32] = [1, -2, 300_000, 4]
+        var bytes: [UInt8] = []
+        for v in i32 { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        let d = try DatasetLoader.load(path: dir.file("i.npy", data: npy("<i4", bytes)))
+        #expect((0..<4).map { d.domains[0].series.value($0 / 2, $0 % 2) } == [1, -2, 300_000, 4])
+        #expect(d.notes.map(\.message).contains { $0.contains("integer array (dtype '<i4') converted to float64") })
+        let u8 = try DatasetLoader.load(path: dir.file("u.npy", data: npy("|u1", [0, 255, 7, 1])))
+        #expect((0..<4).map { u8.domains[0].series.value($0 / 2, $0 % 2) } == [0, 255, 7, 1])
+        expectError("c.npy", "unsupported NPY dtype '<c16'") { _ = try DatasetLoader.load(path: dir.file("c.npy", data: npy("<c16", bytes))) }
     }
 }

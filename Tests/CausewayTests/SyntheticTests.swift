@@ -186,7 +186,7 @@ import Testing
         for (d, domain) in loaded.domains.enumerated() {
             #expect(domain.path.hasSuffix("domain\(d).\(format.rawValue)"))
             #expect(domain.series.rows == 40)
-            for k in 0..<(40 * 3) { #expect(domain.series.value(k / 3, k % 3) == data.domains[d][k]) }
+            for k in 0..<(40 * 3) { #expect(Float(domain.series.value(k / 3, k % 3)) == data.domains[d][k]) }
         }
         let truth = try String(contentsOfFile: out + "/truth.csv", encoding: .utf8).split(separator: "\n")
         #expect(truth.first == "source,target,lag" && truth.count == 1 + 6)

@@ -1,14 +1,18 @@
-/// One domain: a contiguous series (a subject, a regime) read from one file.
+/// One domain: a contiguous series (a subject, a session, a regime) read from one file.
 public struct DomainData: Sendable {
     public let name: String
     /// The file the series was read from (as resolved by the loader).
     public let path: String
+    /// [rows, p] values in the dataset's variable order; NaN = missing cell.
     public let series: Series
+    /// From --time-column, when given.
+    public let time: TimeAxis?
 
-    public init(name: String, path: String, series: Series) {
+    public init(name: String, path: String, series: Series, time: TimeAxis? = nil) {
         self.name = name
         self.path = path
         self.series = series
+        self.time = time
     }
 }
 
@@ -18,12 +22,19 @@ public struct Dataset: Sendable {
     public let domains: [DomainData]
     /// What the user passed to --data.
     public let path: String
+    /// What loading decided or noticed (columns excluded, reordered, a detected delimiter,
+    /// integer arrays converted, irregular time steps); printed and stored with the outputs.
+    public let notes: [Diagnostic]
 
-    public init(variables: [String], domains: [DomainData], path: String) {
+    public init(variables: [String], domains: [DomainData], path: String, notes: [Diagnostic] = []) {
         self.variables = variables
         self.domains = domains
         self.path = path
+        self.notes = notes
     }
+
+    /// Missing cells over all domains.
+    public var missingCells: Int { domains.reduce(0) { $0 + $1.series.missingPerColumn.reduce(0, +) } }
 }
 
 extension Dataset {

@@ -1,66 +1,247 @@
 import Foundation
 
+/// What to do with missing cells (`--missing`).
+public enum MissingPolicy: String, CaseIterable, Sendable {
+    /// Refuse the input, listing per column how many cells are missing and the first lines.
+    case error
+    /// Keep the input; every window (training, held-out, readout) that touches a missing cell
+    /// is left out, as tigramite's `missing_flag` does.
+    case dropWindows = "drop-windows"
+}
+
+/// How --data is read: the table options, the missing-data policy and the transforms.
+public struct LoadOptions: Sendable {
+    public var table = TableOptions()
+    public var missing = MissingPolicy.error
+    /// Replace every series by its first difference x_t − x_{t−1} (one row fewer per domain).
+    public var difference = false
+    /// Subtract each column's least-squares line in time, per domain (after --difference).
+    public var detrend = false
+
+    public init(table: TableOptions = TableOptions(), missing: MissingPolicy = .error,
+                difference: Bool = false, detrend: Bool = false) {
+        self.table = table
+        self.missing = missing
+        self.difference = difference
+        self.detrend = detrend
+    }
+}
+
 /// Reads what the user passed to --data into a validated `Dataset`.
 public enum DatasetLoader {
-    /// path ends in .csv → one domain; .npy → one domain (memory-mapped);
+    /// path ends in .csv or .tsv → one domain; .npy → one domain (memory-mapped);
     /// .json → manifest of several domains. `header == false` means CSV files have no
     /// header row (names are then x0, x1, …).
     public static func load(path: String, header: Bool = true) throws -> Dataset {
+        try load(path: path, options: LoadOptions(table: TableOptions(header: header)))
+    }
+
+    /// Reads `path` with `options`. Throws a `CausewayError` naming the file, line and column
+    /// (or the flag) for anything it cannot use.
+    public static func load(path: String, options: LoadOptions) throws -> Dataset {
         try requireFile(path)
+        var notes: [Diagnostic] = []
+        var variables: [String]
+        var domains: [DomainData]
         switch fileExtension(path) {
-        case "csv":
-            let table = try CSVReader.read(path: path, header: header)
-            return Dataset(variables: table.names, domains: [DomainData(name: baseName(path), path: path, series: table.series)], path: path)
-        case "npy":
-            let series = try NPYReader.read(path: path)
-            return Dataset(variables: (0..<series.columns).map { "x\($0)" },
-                           domains: [DomainData(name: baseName(path), path: path, series: series)], path: path)
+        case "csv", "tsv", "npy":
+            let file = try readFile(path, options: options, variables: nil, notes: &notes)
+            variables = file.names
+            domains = [DomainData(name: baseName(path), path: path, series: file.series, time: file.time)]
+            if options.table.columns == nil {
+                (variables, domains) = excludeIndexColumns(variables, domains, notes: &notes)
+            }
         case "json":
-            return try loadManifest(path: path, header: header)
+            (variables, domains) = try loadManifest(path: path, options: options, notes: &notes)
         default:
-            throw CausewayError("\(path): unsupported file type '.\(fileExtension(path))'; use .csv, .npy or a .json manifest")
+            throw CausewayError("\(path): unsupported file type '.\(fileExtension(path))'; use .csv, .tsv, .npy or a .json manifest")
         }
+        if options.difference || options.detrend {
+            domains = try domains.map { try transform($0, options: options) }
+            notes.append(Diagnostic(kind: .note, columns: [], message: [
+                options.difference ? "every series is replaced by its first difference x_t − x_{t−1} (--difference; one row fewer per domain)" : nil,
+                options.detrend ? "each column's least-squares line in time is subtracted per domain (--detrend)" : nil,
+            ].compactMap { $0 }.joined(separator: "; ")))
+        }
+        return Dataset(variables: variables, domains: domains, path: path, notes: notes)
     }
 
     // MARK: - Implementation details
 
-    private static func loadManifest(path: String, header: Bool) throws -> Dataset {
+    private struct File {
+        var names: [String]
+        var series: Series
+        var time: TimeAxis?
+    }
+
+    /// One CSV/TSV/NPY file: variables (matched to `variables` by name when given), the
+    /// time axis, and the missing-cell policy applied.
+    private static func readFile(_ file: String, options: LoadOptions, variables: [String]?,
+                                 notes: inout [Diagnostic]) throws -> File {
+        if fileExtension(file) == "npy" {
+            let (all, npyNotes) = try NPYReader.read(path: file)
+            notes += npyNotes
+            let names = (0..<all.columns).map { "x\($0)" }
+            var table = options.table
+            if let variables {
+                guard all.columns == variables.count else {
+                    throw CausewayError("\(file): \(all.columns) columns, but the manifest lists \(variables.count) variables (\(variables.joined(separator: ", "))); NPY columns are matched by position")
+                }
+                table.columns = nil
+                table.dropColumns = []
+            }
+            let (picked, timeIndex) = try select(names, table, file: file)
+            let series = picked == Array(0..<all.columns) ? all : all.selecting(columns: picked)
+            let time = try timeIndex.map { j in
+                try TimeAxis.read((0..<all.rows).map { "\(all.value($0, j))" }, column: names[j], file: file, firstLine: 0)
+            }
+            if let g = time?.irregularity(file: file) { notes.append(g) }
+            try applyMissingPolicy(series, names: variables ?? picked.map { names[$0] }, file: file, lines: nil, policy: options.missing)
+            return File(names: variables ?? picked.map { names[$0] }, series: series, time: time)
+        }
+        let t = try CSVReader.read(path: file, options: options.table, variables: variables)
+        notes += t.notes
+        if let variables, t.names == variables {
+            let order = t.fileColumns.filter { variables.contains($0) }
+            if order != variables {
+                notes.append(Diagnostic(kind: .note, columns: [], message: "\(file): columns are in another order (\(order.joined(separator: ", "))); matched to the manifest's variables by name"))
+            }
+        }
+        let time = try t.time.map { try TimeAxis.read($0, column: options.table.timeColumn!, file: file, firstLine: t.firstDataLine) }
+        if let g = time?.irregularity(file: file) { notes.append(g) }
+        try applyMissingPolicy(t.series, names: t.names, file: file, lines: t.missing, policy: options.missing)
+        return File(names: t.names, series: t.series, time: time)
+    }
+
+    /// Column indices for --columns/--drop-columns/--time-column over `names` (an NPY file's x0, x1, …).
+    private static func select(_ names: [String], _ table: TableOptions, file: String) throws -> (columns: [Int], time: Int?) {
+        let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        func index(_ name: String, _ flag: String) throws -> Int {
+            guard let j = position[name] else {
+                throw CausewayError("\(flag) '\(name)': \(file) has no such column (its columns are x0 … x\(names.count - 1))")
+            }
+            return j
+        }
+        let time = try table.timeColumn.map { try index($0, "--time-column") }
+        var excluded = Set(try table.dropColumns.map { try index($0, "--drop-columns") })
+        if let time { excluded.insert(time) }
+        let columns = try table.columns.map { try $0.map { try index($0, "--columns") } }
+            ?? names.indices.filter { !excluded.contains($0) }
+        guard !columns.isEmpty else { throw CausewayError("\(file): no variable columns left to read") }
+        return (columns, time)
+    }
+
+    /// `--missing error`: one message with every column's count and first lines.
+    private static func applyMissingPolicy(_ s: Series, names: [String], file: String,
+                                           lines: [CSVReader.MissingCells]?, policy: MissingPolicy) throws {
+        guard policy == .error, !s.missingRows.isEmpty else { return }
+        let total = s.missingPerColumn.reduce(0, +)
+        let columns = s.missingPerColumn.indices.filter { s.missingPerColumn[$0] > 0 }
+        var parts: [String] = []
+        var first: (line: Int, column: String, text: String)? = nil
+        for j in columns {
+            if let lines {
+                let m = lines[j]
+                parts.append("'\(names[j])' \(m.count) (line\(m.first.count == 1 ? "" : "s") \(m.first.map { String($0.line) }.joined(separator: ", "))\(m.count > m.first.count ? ", …" : ""))")
+                if let f = m.first.first, first == nil || f.line < first!.line { first = (f.line, names[j], f.text) }
+            } else {
+                let rows = (0..<s.rows).filter { s.value($0, j).isNaN }
+                parts.append("'\(names[j])' \(rows.count) (row\(rows.count == 1 ? "" : "s") \(rows.prefix(5).map(String.init).joined(separator: ", "))\(rows.count > 5 ? ", …" : ""), 0-based)")
+            }
+        }
+        let head = first.map { " (the first: line \($0.line), column '\($0.column)', value '\($0.text)')" } ?? ""
+        throw CausewayError("\(file): \(total) missing cell\(total == 1 ? "" : "s") in \(columns.count) column\(columns.count == 1 ? "" : "s")\(head): "
+            + parts.joined(separator: "; ")
+            + ". Fill them, or pass --missing drop-windows to leave out every window that touches a missing cell")
+    }
+
+    /// A column that increases at every row is a row index or a time stamp, not a measured
+    /// variable: it is left out with a note (--columns keeps it; --time-column uses it).
+    private static func excludeIndexColumns(_ variables: [String], _ domains: [DomainData],
+                                            notes: inout [Diagnostic]) -> ([String], [DomainData]) {
+        guard let d = domains.first, variables.count > 1 else { return (variables, domains) }
+        let s = d.series
+        guard s.rows >= 10 else { return (variables, domains) }
+        var keep: [Int] = []
+        for j in 0..<s.columns {
+            var increasing = true
+            var prev = s.value(0, j)
+            for t in 1..<s.rows {
+                let x = s.value(t, j)
+                if !(x > prev) { increasing = false; break }
+                prev = x
+            }
+            if !increasing { keep.append(j); continue }
+            let step = s.value(1, j) - s.value(0, j)
+            let constant = (2..<s.rows).allSatisfy { abs(s.value($0, j) - s.value($0 - 1, j) - step) <= 1e-9 * max(abs(step), 1) }
+            notes.append(Diagnostic(kind: .indexColumn, columns: [variables[j]], message:
+                "\(d.path): column '\(variables[j])' increases at every row (\(s.value(0, j)), \(s.value(1, j)), …\(constant ? " in steps of \(step)" : "")), "
+                + "so it looks like a row index or a time stamp, not a measured variable; it is left out. "
+                + "Pass --time-column \(variables[j]) to use it as the time index, or --columns to choose the variables yourself"))
+        }
+        guard keep.count < s.columns, !keep.isEmpty else { return (variables, domains) }
+        return (keep.map { variables[$0] },
+                [DomainData(name: d.name, path: d.path, series: s.selecting(columns: keep), time: d.time)])
+    }
+
+    /// --difference, then --detrend, of one domain (NaN stays NaN).
+    private static func transform(_ d: DomainData, options: LoadOptions) throws -> DomainData {
+        var s = d.series
+        if options.difference {
+            guard s.rows >= 2 else { throw CausewayError("\(d.path): --difference needs at least 2 rows, the series has \(s.rows)") }
+            var v = [Double](repeating: 0, count: (s.rows - 1) * s.columns)
+            for t in 1..<s.rows { for j in 0..<s.columns { v[(t - 1) * s.columns + j] = s.value(t, j) - s.value(t - 1, j) } }
+            s = Series(rows: s.rows - 1, columns: s.columns, values: v)
+        }
+        if options.detrend {
+            var v = [Double](repeating: 0, count: s.rows * s.columns)
+            for j in 0..<s.columns {
+                // least-squares line a + b·t over the observed cells
+                var n = 0.0, st = 0.0, sx = 0.0, stt = 0.0, stx = 0.0
+                for t in 0..<s.rows {
+                    let x = s.value(t, j)
+                    if x.isNaN { continue }
+                    let tt = Double(t)
+                    n += 1; st += tt; sx += x; stt += tt * tt; stx += tt * x
+                }
+                let den = n * stt - st * st
+                let b = den > 0 ? (n * stx - st * sx) / den : 0
+                let a = n > 0 ? (sx - b * st) / n : 0
+                for t in 0..<s.rows { v[t * s.columns + j] = s.value(t, j) - (a + b * Double(t)) }
+            }
+            s = Series(rows: s.rows, columns: s.columns, values: v)
+        }
+        return DomainData(name: d.name, path: d.path, series: s, time: d.time)
+    }
+
+    private static func loadManifest(path: String, options: LoadOptions, notes: inout [Diagnostic]) throws -> ([String], [DomainData]) {
         let manifest = try Manifest.read(path: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        // --columns / --drop-columns choose among the manifest's variables
+        let listed = Set(manifest.variables)
+        for name in options.table.columns ?? [] where !listed.contains(name) {
+            throw CausewayError("--columns '\(name)': \(path) lists no such variable (variables: \(manifest.variables.joined(separator: ", ")))")
+        }
+        let variables = (options.table.columns ?? manifest.variables).filter { !options.table.dropColumns.contains($0) }
         var domains: [DomainData] = []
         for d in manifest.domains {
             let file = d.path.hasPrefix("/") ? d.path : folder.appendingPathComponent(d.path).path
             do { try requireFile(file) } catch let e as CausewayError {
                 throw CausewayError("\(e.message) (domain '\(d.name)' of \(path))")
             }
-            let series: Series
-            switch fileExtension(file) {
-            case "csv":
-                let table = try CSVReader.read(path: file, header: header)
-                if header { try match(table.names, manifest.variables, file: file, manifest: path) }
-                series = table.series
-            case "npy":
-                series = try NPYReader.read(path: file)
-            default:
-                throw CausewayError("\(file): unsupported domain file type '.\(fileExtension(file))' in \(path); use .csv or .npy")
+            guard ["csv", "tsv", "npy"].contains(fileExtension(file)) else {
+                throw CausewayError("\(file): unsupported domain file type '.\(fileExtension(file))' in \(path); use .csv, .tsv or .npy")
             }
-            guard series.columns == manifest.variables.count else {
-                throw CausewayError("\(file): \(series.columns) columns, but \(path) lists \(manifest.variables.count) variables")
+            var table = options.table
+            table.columns = nil
+            var f = try readFile(file, options: LoadOptions(table: table, missing: options.missing), variables:
+                                    fileExtension(file) == "npy" ? manifest.variables : variables, notes: &notes)
+            if fileExtension(file) == "npy", variables != manifest.variables {
+                f.series = f.series.selecting(columns: variables.map { manifest.variables.firstIndex(of: $0)! })
             }
-            domains.append(DomainData(name: d.name, path: file, series: series))
+            domains.append(DomainData(name: d.name, path: file, series: f.series, time: f.time))
         }
-        return Dataset(variables: manifest.variables, domains: domains, path: path)
-    }
-
-    /// A domain's CSV header must equal the manifest's variables, in order.
-    private static func match(_ names: [String], _ variables: [String], file: String, manifest: String) throws {
-        for j in 0..<max(names.count, variables.count) {
-            let got = j < names.count ? "'\(names[j])'" : "nothing"
-            let want = j < variables.count ? "'\(variables[j])'" : "nothing"
-            if got != want {
-                throw CausewayError("\(file):1: column \(j + 1) is \(got) but \(manifest) lists \(want); every domain must have the manifest's variables in order")
-            }
-        }
+        return (variables, domains)
     }
 
     private static func requireFile(_ path: String) throws {
@@ -68,7 +249,7 @@ public enum DatasetLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw CausewayError("\(path): no such file")
         }
-        if isDir.boolValue { throw CausewayError("\(path): is a folder; pass a .csv, .npy or manifest .json file") }
+        if isDir.boolValue { throw CausewayError("\(path): is a folder; pass a .csv, .tsv, .npy or manifest .json file") }
     }
 
     private static func fileExtension(_ path: String) -> String {

@@ -2,11 +2,48 @@
 /// header length (u16 in v1.0, u32 in v2.0/3.0, little-endian), then an ASCII Python dict
 /// `{'descr': '<f4', 'fortran_order': False, 'shape': (T, p), }` padded with spaces to a
 /// multiple of 64 bytes and ended by '\n', then the raw little-endian elements.
-public enum NPYDType: String, Sendable {
+public enum NPYDType: String, Sendable, CaseIterable {
     case float32 = "<f4"
     case float64 = "<f8"
+    case int8 = "|i1", int16 = "<i2", int32 = "<i4", int64 = "<i8"
+    case uint8 = "|u1", uint16 = "<u2", uint32 = "<u4", uint64 = "<u8"
+    case bool = "|b1"
 
-    public var size: Int { self == .float32 ? 4 : 8 }
+    /// The dtype of a header's `descr` ('<i1' and '|i1' both mean int8, and so on).
+    init?(descr: String) {
+        if let t = NPYDType(rawValue: descr) { self = t; return }
+        let alias = ["<i1": "|i1", "<u1": "|u1", "<b1": "|b1", "|f4": "<f4", "|f8": "<f8"]
+        guard let r = alias[descr], let t = NPYDType(rawValue: r) else { return nil }
+        self = t
+    }
+
+    public var size: Int {
+        switch self {
+        case .int8, .uint8, .bool: return 1
+        case .int16, .uint16: return 2
+        case .float32, .int32, .uint32: return 4
+        case .float64, .int64, .uint64: return 8
+        }
+    }
+
+    public var isFloat: Bool { self == .float32 || self == .float64 }
+
+    /// Element k of little-endian data at `base`, as a Double (exact for every integer up to 2^53).
+    @inline(__always)
+    func load(_ base: UnsafeRawPointer, _ k: Int) -> Double {
+        switch self {
+        case .float32: return Double(Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))))
+        case .float64: return Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
+        case .int8: return Double(base.load(fromByteOffset: k, as: Int8.self))
+        case .int16: return Double(Int16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * k, as: Int16.self)))
+        case .int32: return Double(Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)))
+        case .int64: return Double(Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self)))
+        case .uint8, .bool: return Double(base.load(fromByteOffset: k, as: UInt8.self))
+        case .uint16: return Double(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self)))
+        case .uint32: return Double(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))
+        case .uint64: return Double(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)))
+        }
+    }
 }
 
 /// What the header says about the data that follows it.
@@ -43,8 +80,8 @@ enum NPYFormat {
         let text = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
 
         let descr = try stringValue(of: "descr", in: text, file: file)
-        guard let dtype = NPYDType(rawValue: descr) else {
-            throw CausewayError("\(file): unsupported NPY dtype '\(descr)'; expected '<f4' (float32) or '<f8' (float64)")
+        guard let dtype = NPYDType(descr: descr) else {
+            throw CausewayError("\(file): unsupported NPY dtype '\(descr)'; expected little-endian float ('<f4', '<f8'), integer ('<i4', '<u1', …) or bool")
         }
         let fortran = try literal(of: "fortran_order", in: text, file: file)
         guard fortran == "False" || fortran == "True" else {

@@ -4,10 +4,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a 2-D float32/float64 NPY file by memory-mapping it (the values are not copied).
+/// Reads a 2-D NPY file: float32/float64 by memory-mapping it (the values are not copied),
+/// integer and bool arrays converted to float64 (with a note).
 enum NPYReader {
-    /// The series in `path`, shape (T, p), C order. Every element is checked to be finite.
-    static func read(path: String) throws -> Series {
+    /// The series in `path`, shape (T, p), C order. NaN elements are missing cells (the
+    /// `--missing` policy decides); ±Inf is an error.
+    static func read(path: String) throws -> (series: Series, notes: [Diagnostic]) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CausewayError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -36,7 +38,14 @@ enum NPYReader {
             }
             let data = UnsafeRawPointer(base) + header.dataOffset
             let series: Series
-            if header.dataOffset % header.dtype.size == 0 {
+            var notes: [Diagnostic] = []
+            if !header.dtype.isFloat {
+                series = copyUnaligned(data, rows: rows, columns: columns, dtype: header.dtype)
+                munmap(base, length)
+                mapOwnedHere = false
+                notes.append(Diagnostic(kind: .note, columns: [],
+                                        message: "\(path): integer array (dtype '\(header.dtype.rawValue)') converted to float64"))
+            } else if header.dataOffset % header.dtype.size == 0 {
                 series = Series(rows: rows, columns: columns, mapping: base, length: length, data: data, dtype: header.dtype)
                 mapOwnedHere = false
             } else {
@@ -46,7 +55,7 @@ enum NPYReader {
                 mapOwnedHere = false
             }
             try checkFinite(series, file: path)
-            return series
+            return (series, notes)
         } catch {
             if mapOwnedHere { munmap(base, length) }
             throw error
@@ -55,22 +64,23 @@ enum NPYReader {
 
     private static func copyUnaligned(_ data: UnsafeRawPointer, rows: Int, columns: Int, dtype: NPYDType) -> Series {
         let n = rows * columns
-        var values = [Float](repeating: 0, count: n)
-        for k in 0..<n {
-            switch dtype {
-            case .float32: values[k] = data.loadUnaligned(fromByteOffset: 4 * k, as: Float.self)
-            case .float64: values[k] = Float(data.loadUnaligned(fromByteOffset: 8 * k, as: Double.self))
-            }
-        }
+        var values = [Double](repeating: 0, count: n)
+        for k in 0..<n { values[k] = dtype.load(data, k) }
         return Series(rows: rows, columns: columns, values: values)
     }
 
-    /// Rejects NaN and ±Inf (including float64 values beyond Float's range).
+    /// Rejects ±Inf, listing how many and the first few (NaN is a missing cell).
     private static func checkFinite(_ s: Series, file: String) throws {
+        var count = 0, first: [String] = []
         for t in 0..<s.rows {
-            for j in 0..<s.columns where !s.value(t, j).isFinite {
-                throw CausewayError("\(file): element [\(t), \(j)] (row \(t), column 'x\(j)', 0-based) is not finite: \(s.value(t, j))")
+            for j in 0..<s.columns where s.value(t, j).isInfinite {
+                count += 1
+                if first.count < 10 { first.append("[\(t), \(j)] (row \(t), column 'x\(j)') = \(s.value(t, j))") }
             }
+        }
+        if count > 0 {
+            throw CausewayError("\(file): \(count) infinite element\(count == 1 ? "" : "s") (0-based indices), which no --missing mode accepts: "
+                + first.joined(separator: "; ") + (count > first.count ? "; …" : ""))
         }
     }
 }

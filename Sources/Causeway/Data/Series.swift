@@ -4,14 +4,19 @@ import Glibc
 import Darwin
 #endif
 
-/// One domain's series: [rows, columns] row-major float values.
+/// One domain's series: [rows, columns] row-major values; NaN marks a missing cell.
 ///
-/// Storage is either owned (a copy made at load time, e.g. parsed CSV) or a read-only
-/// memory map of an NPY file; float64 maps are converted to Float on access.
-/// Immutable after construction, so it is safe to share between threads.
+/// Storage is owned (float64 values parsed from a CSV, or float32 values built in memory) or
+/// a read-only memory map of an NPY file (float32 or float64). `copyStandardizedRow` computes
+/// z-scores in float64 and rounds to Float only at the end, so a column of 1e12 plus a small
+/// spread keeps its spread. Immutable after construction, so it is safe to share between threads.
 public final class Series: @unchecked Sendable {
     public let rows: Int
     public let columns: Int
+    /// Rows holding at least one missing (NaN) cell, ascending (empty when the series is complete).
+    public let missingRows: [Int]
+    /// Missing cells per column, [columns].
+    public let missingPerColumn: [Int]
 
     /// Exactly one of these is non-nil: element (t, j) is at t * columns + j.
     private let f32: UnsafePointer<Float>?
@@ -19,50 +24,63 @@ public final class Series: @unchecked Sendable {
     private let ownership: Ownership
 
     private enum Ownership {
-        case owned(UnsafeMutablePointer<Float>)
+        case owned(UnsafeMutableRawPointer)
         case mapped(UnsafeMutableRawPointer, length: Int)
     }
 
-    /// Owned storage: `values` is [rows, columns] row-major.
-    public init(rows: Int, columns: Int, values: [Float]) {
+    /// Owned float32 storage: `values` is [rows, columns] row-major.
+    public convenience init(rows: Int, columns: Int, values: [Float]) {
         precondition(rows >= 0 && columns >= 0 && values.count == rows * columns,
                      "Series: \(values.count) values for shape [\(rows), \(columns)]")
         let p = UnsafeMutablePointer<Float>.allocate(capacity: max(values.count, 1))
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { p.initialize(from: base, count: values.count) }
         }
-        self.rows = rows
-        self.columns = columns
-        self.f32 = UnsafePointer(p)
-        self.f64 = nil
-        self.ownership = .owned(p)
+        self.init(rows: rows, columns: columns, storage: .owned(UnsafeMutableRawPointer(p)), f32: UnsafePointer(p), f64: nil)
     }
 
-    /// Takes ownership of `values` ([rows, columns], allocated with
-    /// UnsafeMutablePointer<Float>.allocate); it is deallocated with the series.
-    init(rows: Int, columns: Int, owning values: UnsafeMutablePointer<Float>) {
-        self.rows = rows
-        self.columns = columns
-        self.f32 = UnsafePointer(values)
-        self.f64 = nil
-        self.ownership = .owned(values)
+    /// Owned float64 storage: `values` is [rows, columns] row-major.
+    public convenience init(rows: Int, columns: Int, values: [Double]) {
+        precondition(rows >= 0 && columns >= 0 && values.count == rows * columns,
+                     "Series: \(values.count) values for shape [\(rows), \(columns)]")
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: max(values.count, 1))
+        values.withUnsafeBufferPointer { src in
+            if let base = src.baseAddress { p.initialize(from: base, count: values.count) }
+        }
+        self.init(rows: rows, columns: columns, owning: p)
+    }
+
+    /// Takes ownership of `values` ([rows, columns] float64, allocated with
+    /// UnsafeMutablePointer<Double>.allocate); it is deallocated with the series.
+    convenience init(rows: Int, columns: Int, owning values: UnsafeMutablePointer<Double>) {
+        self.init(rows: rows, columns: columns, storage: .owned(UnsafeMutableRawPointer(values)), f32: nil, f64: UnsafePointer(values))
     }
 
     /// Mapped storage: `data` points inside the map `[base, base + length)`, which is
     /// unmapped when the series is released. `dtype` says how `data` is laid out.
-    init(rows: Int, columns: Int, mapping base: UnsafeMutableRawPointer, length: Int,
-         data: UnsafeRawPointer, dtype: NPYDType) {
+    convenience init(rows: Int, columns: Int, mapping base: UnsafeMutableRawPointer, length: Int,
+                     data: UnsafeRawPointer, dtype: NPYDType) {
+        precondition(dtype == .float32 || dtype == .float64, "only float arrays are mapped")
+        self.init(rows: rows, columns: columns, storage: .mapped(base, length: length),
+                  f32: dtype == .float32 ? data.assumingMemoryBound(to: Float.self) : nil,
+                  f64: dtype == .float64 ? data.assumingMemoryBound(to: Double.self) : nil)
+    }
+
+    private init(rows: Int, columns: Int, storage: Ownership, f32: UnsafePointer<Float>?, f64: UnsafePointer<Double>?) {
         self.rows = rows
         self.columns = columns
-        switch dtype {
-        case .float32:
-            f32 = data.assumingMemoryBound(to: Float.self)
-            f64 = nil
-        case .float64:
-            f32 = nil
-            f64 = data.assumingMemoryBound(to: Double.self)
+        self.ownership = storage
+        self.f32 = f32
+        self.f64 = f64
+        // one scan for missing cells (NaN)
+        var missingRows: [Int] = [], perColumn = [Int](repeating: 0, count: columns)
+        for t in 0..<rows {
+            var any = false
+            for j in 0..<columns where Series.load(f32, f64, t * columns + j).isNaN { perColumn[j] += 1; any = true }
+            if any { missingRows.append(t) }
         }
-        ownership = .mapped(base, length: length)
+        self.missingRows = missingRows
+        self.missingPerColumn = perColumn
     }
 
     deinit {
@@ -72,16 +90,20 @@ public final class Series: @unchecked Sendable {
         }
     }
 
-    /// Element (t, j); t in 0..<rows, j in 0..<columns.
     @inline(__always)
-    public func value(_ t: Int, _ j: Int) -> Float {
-        assert(t >= 0 && t < rows && j >= 0 && j < columns, "Series index (\(t), \(j)) out of range")
-        let k = t * columns + j
-        if let p = f32 { return p[k] }
-        return Float(f64.unsafelyUnwrapped[k])
+    private static func load(_ f32: UnsafePointer<Float>?, _ f64: UnsafePointer<Double>?, _ k: Int) -> Double {
+        if let p = f32 { return Double(p[k]) }
+        return f64.unsafelyUnwrapped[k]
     }
 
-    /// Writes row t (`columns` floats) to `dst`.
+    /// Element (t, j) in float64; t in 0..<rows, j in 0..<columns. NaN = missing.
+    @inline(__always)
+    public func value(_ t: Int, _ j: Int) -> Double {
+        assert(t >= 0 && t < rows && j >= 0 && j < columns, "Series index (\(t), \(j)) out of range")
+        return Series.load(f32, f64, t * columns + j)
+    }
+
+    /// Writes row t (`columns` floats, rounded from the stored values) to `dst`.
     @inline(__always)
     public func copyRow(_ t: Int, into dst: UnsafeMutablePointer<Float>) {
         assert(t >= 0 && t < rows, "Series row \(t) out of range 0..<\(rows)")
@@ -92,6 +114,30 @@ public final class Series: @unchecked Sendable {
             let p = f64.unsafelyUnwrapped + k
             for j in 0..<columns { dst[j] = Float(p[j]) }
         }
+    }
+
+    /// Writes row t z-scored, (x − mean[j]) · invStd[j], computed in float64 and rounded once.
+    @inline(__always)
+    public func copyStandardizedRow(_ t: Int, mean: UnsafePointer<Double>, invStd: UnsafePointer<Double>,
+                                    into dst: UnsafeMutablePointer<Float>) {
+        assert(t >= 0 && t < rows, "Series row \(t) out of range 0..<\(rows)")
+        let k = t * columns
+        if let p = f32 {
+            for j in 0..<columns { dst[j] = Float((Double(p[k + j]) - mean[j]) * invStd[j]) }
+        } else {
+            let p = f64.unsafelyUnwrapped + k
+            for j in 0..<columns { dst[j] = Float((p[j] - mean[j]) * invStd[j]) }
+        }
+    }
+
+    /// Column j as float64 values, [rows].
+    public func column(_ j: Int) -> [Double] { (0..<rows).map { value($0, j) } }
+
+    /// A new owned float64 series with the given columns, in that order (indices into this one).
+    public func selecting(columns picked: [Int]) -> Series {
+        var v = [Double](repeating: 0, count: rows * picked.count)
+        for t in 0..<rows { for (k, j) in picked.enumerated() { v[t * picked.count + k] = value(t, j) } }
+        return Series(rows: rows, columns: picked.count, values: v)
     }
 
     /// True when the values live in a memory-mapped file.

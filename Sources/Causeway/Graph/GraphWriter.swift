@@ -26,17 +26,21 @@ public enum GraphWriter {
     /// edge (the candidate's test p-value and its FDR q-value over all L·p·p candidates) and a
     /// top-level `decision` object: `rule`, `level` (Q or A), `fdr_method`, `threshold` (what the
     /// rule resolved to) and `threshold_meaning`, `test`, `held_out_windows`, `null_repeats`,
-    /// `candidates`. Non-finite numbers are written as `null`.
+    /// `candidates`. `diagnostics` (warnings and notes about the input) are written as a list of
+    /// `{"kind", "columns", "message"}` under `diagnostics` (when given). Non-finite numbers are
+    /// written as `null`.
     /// - Throws: `CausewayError` when `variables` or a rank tensor does not match the tensor,
     ///   an edge is out of range, or the file cannot be written.
     public static func writeJSON(edges: [LaggedEdge], scores: ScoreTensor, variables: [String],
                                  attribution: String? = nil, binarize: String? = nil,
                                  rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
                                  shardAgreement: [LaggedEdge: Double]? = nil, decision: DecisionSummary? = nil,
+                                 diagnostics: [Diagnostic]? = nil,
                                  provenance: [String: String], to path: String) throws {
         let data = try jsonData(edges: edges, scores: scores, variables: variables, attribution: attribution,
                                 binarize: binarize, rankMean: rankMean, rankStd: rankStd,
-                                shardAgreement: shardAgreement, decision: decision, provenance: provenance)
+                                shardAgreement: shardAgreement, decision: decision, diagnostics: diagnostics,
+                                provenance: provenance)
         try AtomicFile.write(data, to: path)
     }
 
@@ -44,6 +48,7 @@ public enum GraphWriter {
                          attribution: String? = nil, binarize: String? = nil,
                          rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
                          shardAgreement: [LaggedEdge: Double]? = nil, decision: DecisionSummary? = nil,
+                         diagnostics: [Diagnostic]? = nil,
                          provenance: [String: String]) throws -> Data {
         let p = scores.variables
         guard variables.count == p else {
@@ -88,6 +93,9 @@ public enum GraphWriter {
         if let attribution { root["attribution"] = attribution }
         if let binarize { root["binarize"] = binarize }
         if let decision { root["decision"] = decision.jsonObject }
+        if let diagnostics {
+            root["diagnostics"] = diagnostics.map { ["kind": $0.kind.rawValue, "columns": $0.columns, "message": $0.message] as [String: Any] }
+        }
         do {
             var data = try JSONSerialization.data(
                 withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -65,12 +65,7 @@ extension NPYScores {
         bytes.withUnsafeBytes { raw in
             let base = raw.baseAddress! + header.dataOffset
             for k in 0..<n {
-                switch header.dtype {
-                case .float32:
-                    values[k] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))
-                case .float64:
-                    values[k] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))))
-                }
+                values[k] = Float(header.dtype.load(base, k))
             }
         }
         return ScoreTensor(maxLag: L, variables: p, values: values)

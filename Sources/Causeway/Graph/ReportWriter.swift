@@ -18,11 +18,15 @@ public struct ReportInput {
     /// in the edge table and in the near-misses table.
     public var decision: Decision?
     public var decisionSummary: DecisionSummary?
+    /// Warnings and notes about the input (`Dataset.check`, `DataDiagnostics`), in their own section.
+    public var diagnostics: [Diagnostic] = []
 
     public init(variables: [String], maxLag: Int, scores: ScoreTensor, edges: [LaggedEdge],
                 rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil, trainingLog: [TrainingPoint] = [],
                 evaluation: Evaluation? = nil, truth: [LaggedEdge]? = nil, title: String,
-                provenance: [String: String] = [:], decision: Decision? = nil, decisionSummary: DecisionSummary? = nil) {
+                provenance: [String: String] = [:], decision: Decision? = nil, decisionSummary: DecisionSummary? = nil,
+                diagnostics: [Diagnostic] = []) {
+        self.diagnostics = diagnostics
         self.decision = decision
         self.decisionSummary = decisionSummary
         self.variables = variables
@@ -41,7 +45,8 @@ public struct ReportInput {
 
 /// Writes `report.html`: one self-contained page (inline CSS and SVG; no JavaScript, no network).
 ///
-/// Sections, in order: header (title, size of the problem, provenance); the decision (rule,
+/// Sections, in order: header (title, size of the problem, provenance); data diagnostics (when
+/// any); the decision (rule,
 /// level, resolved threshold, test; when given); metrics (when an evaluation is given); training and validation loss against step; the score heatmap (rows =
 /// targets, columns = sources grouped in lag blocks, predicted edges outlined, true edges dotted);
 /// the summary graph on a circle; the table of predicted edges (with p- and q-values, ordered by
@@ -96,6 +101,11 @@ public enum ReportWriter {
         }
         page += "</header>\n"
 
+        if !r.diagnostics.isEmpty {
+            page += section("Data diagnostics", id: "diagnostics", "<ul class=\"diagnostics\">\n"
+                + r.diagnostics.map { "<li><b>\(escape($0.kind == .note ? "note" : $0.kind.rawValue.replacingOccurrences(of: "_", with: " ")))</b>: \(escape($0.message))</li>" }
+                    .joined(separator: "\n") + "\n</ul>")
+        }
         if let d = r.decisionSummary {
             page += section("Decision", id: "decision", decisionText(d, edges: edges.count, candidates: r.scores.values.count))
         }

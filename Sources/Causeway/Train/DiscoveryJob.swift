@@ -19,7 +19,7 @@ public struct DiscoveryJob {
 
     /// Training and validation windows with per-domain z-scoring (training-part statistics).
     public func makeWindows() throws -> WindowSet {
-        var means: [[Float]] = [], invStds: [[Float]] = []
+        var means: [[Double]] = [], invStds: [[Double]] = []
         for d in dataset.domains {
             let rows = WindowSet.trainingRows(rows: d.series.rows, validationFraction: training.validationFraction)
             let s = try Standardizer.fit(d, variables: dataset.variables, trainRows: rows)

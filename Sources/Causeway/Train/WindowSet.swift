@@ -2,7 +2,11 @@
 public protocol RowSource: AnyObject {
     var rows: Int { get }
     var columns: Int { get }
-    func copyRow(_ t: Int, into dst: UnsafeMutablePointer<Float>)
+    /// Rows with at least one missing cell, ascending; no window may touch them.
+    var missingRows: [Int] { get }
+    /// Row t z-scored, (x − mean[j]) · invStd[j] in float64, rounded to Float into `dst` ([columns]).
+    func copyStandardizedRow(_ t: Int, mean: UnsafePointer<Double>, invStd: UnsafePointer<Double>,
+                             into dst: UnsafeMutablePointer<Float>)
 }
 
 /// A window is L + 1 consecutive rows of one domain: rows start ..< start+L are the input,
@@ -17,7 +21,8 @@ public struct WindowRef: Equatable, Sendable {
 /// Validation = the last `validationFraction` of every domain (by time): a window is a
 /// validation window when its final target row lies in that tail, and its loss is taken at the
 /// final position only (no held-out row is ever a training target). Training windows lie wholly
-/// before the tail.
+/// before the tail. A window that touches a row with a missing cell is left out of both
+/// (`droppedWindows` counts them per domain), so no NaN ever reaches the model.
 public final class WindowSet {
     public let sources: [RowSource]
     public let maxLag: Int
@@ -26,33 +31,50 @@ public final class WindowSet {
     public let validation: [WindowRef]
     /// Per domain: training rows (the rest is validation).
     public let trainRows: [Int]
-    let mean: [[Float]]      // [domains][p]
-    let invStd: [[Float]]    // [domains][p]
+    /// Per domain: windows left out because they touch a missing cell (training + validation).
+    public let droppedWindows: [Int]
+    let mean: [[Double]]      // [domains][p]
+    let invStd: [[Double]]    // [domains][p]
 
     /// `mean`/`invStd`: per-domain standardisation (nil = identity).
     public init(sources: [RowSource], maxLag: Int, validationFraction: Double,
-                mean: [[Float]]? = nil, invStd: [[Float]]? = nil) {
+                mean: [[Double]]? = nil, invStd: [[Double]]? = nil) {
         precondition(!sources.isEmpty)
         let p = sources[0].columns
         self.sources = sources
         self.maxLag = maxLag
         self.variables = p
-        self.mean = mean ?? sources.map { _ in [Float](repeating: 0, count: p) }
-        self.invStd = invStd ?? sources.map { _ in [Float](repeating: 1, count: p) }
-        var train: [WindowRef] = [], val: [WindowRef] = [], trainRows: [Int] = []
+        self.mean = mean ?? sources.map { _ in [Double](repeating: 0, count: p) }
+        self.invStd = invStd ?? sources.map { _ in [Double](repeating: 1, count: p) }
+        var train: [WindowRef] = [], val: [WindowRef] = [], trainRows: [Int] = [], dropped: [Int] = []
         for (d, s) in sources.enumerated() {
             let split = WindowSet.trainingRows(rows: s.rows, validationFraction: validationFraction)
             trainRows.append(split)
+            // a window [start, start + L] is complete when no missing row lies in it
+            var missingBefore = [Int](repeating: 0, count: s.rows + 1)   // missing rows in 0..<t
+            var isMissing = [Bool](repeating: false, count: s.rows)
+            for t in s.missingRows { isMissing[t] = true }
+            for t in 0..<s.rows { missingBefore[t + 1] = missingBefore[t] + (isMissing[t] ? 1 : 0) }
+            let complete = { (st: Int) in missingBefore[st + maxLag + 1] == missingBefore[st] }
+            var lost = 0
             // train: start + L ≤ split − 1;  validation: split ≤ start + L ≤ rows − 1
             if split - maxLag - 1 >= 0 {
-                for st in 0...(split - maxLag - 1) { train.append(WindowRef(domain: Int32(d), start: Int32(st))) }
+                for st in 0...(split - maxLag - 1) {
+                    if complete(st) { train.append(WindowRef(domain: Int32(d), start: Int32(st))) } else { lost += 1 }
+                }
             }
             let lo = max(0, split - maxLag), hi = s.rows - maxLag - 1
-            if hi >= lo { for st in lo...hi { val.append(WindowRef(domain: Int32(d), start: Int32(st))) } }
+            if hi >= lo {
+                for st in lo...hi {
+                    if complete(st) { val.append(WindowRef(domain: Int32(d), start: Int32(st))) } else { lost += 1 }
+                }
+            }
+            dropped.append(lost)
         }
         self.train = train
         self.validation = val
         self.trainRows = trainRows
+        self.droppedWindows = dropped
     }
 
     /// Validation windows of a domain of `rows` rows (the count `init` makes), for checks
@@ -73,12 +95,14 @@ public final class WindowSet {
     /// token layout for either tokenization. Safe to call from several threads at once.
     public func fill(_ w: WindowRef, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>) {
         let d = Int(w.domain), p = variables, src = sources[d]
-        let m = mean[d], s = invStd[d]
         withUnsafeTemporaryAllocation(of: Float.self, capacity: p) { buffer in
             let row = buffer.baseAddress!
             for r in 0...maxLag {
-                src.copyRow(Int(w.start) + r, into: row)
-                for j in 0..<p { row[j] = (row[j] - m[j]) * s[j] }
+                mean[d].withUnsafeBufferPointer { m in
+                    invStd[d].withUnsafeBufferPointer { s in
+                        src.copyStandardizedRow(Int(w.start) + r, mean: m.baseAddress!, invStd: s.baseAddress!, into: row)
+                    }
+                }
                 if r < maxLag { (input + r * p).update(from: row, count: p) }
                 if r > 0 { (target + (r - 1) * p).update(from: row, count: p) }
             }

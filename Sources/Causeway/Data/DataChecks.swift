@@ -1,0 +1,96 @@
+/// Is there enough data for the model? The numbers `Dataset.check` uses, documented in the README.
+///
+/// A forecast of one target uses L·p inputs (max lag L, p variables). The per-edge tests fit
+/// a linear-Gaussian conditional of each input on the other L·p − 1 inputs from the training
+/// windows (`GaussianConditional`), which needs more windows than inputs; twice as many leaves
+/// a margin. Below `comfortableWindows` the forecaster (about 10⁵ parameters by default) learns
+/// little beyond the strongest links, so the run warns.
+public enum Adequacy {
+    /// Hard floor of training windows: max(30, 2·L·p). Fewer is an error before training.
+    public static func minimumWindows(maxLag: Int, variables: Int) -> Int { max(30, 2 * maxLag * variables) }
+    /// Below max(500, 10·L·p) training windows the run warns that the sample is small.
+    public static func comfortableWindows(maxLag: Int, variables: Int) -> Int { max(500, 10 * maxLag * variables) }
+}
+
+extension Dataset {
+    /// Every check that needs the max lag and the validation split, run before training and
+    /// before any collective call (the same on every rank, since it only reads the files).
+    /// Throws the first failure with the numbers and the remedy; returns the warnings:
+    /// - a table with fewer rows than variables looks transposed;
+    /// - fewer training windows than `Adequacy.minimumWindows` (windows that touch a missing
+    ///   cell do not count);
+    /// - a domain too short for one window (`validate`);
+    /// - constant and near-constant columns (`Standardizer.nearConstantRatio`), all named at once;
+    /// - a warning below `Adequacy.comfortableWindows` training windows;
+    /// - with missing cells: how many windows `--missing drop-windows` left out, and any domain
+    ///   that lost all of them.
+    public func check(maxLag: Int, validationFraction: Double) throws -> [Diagnostic] {
+        let p = variables.count
+        for d in domains where d.series.rows < p {
+            throw CausewayError("\(d.path): \(d.series.rows) rows (time steps) and \(p) columns (variables): fewer rows than variables, so the table looks transposed. "
+                + "Causeway reads one row per time step and one column per variable; if your rows are variables, transpose the data "
+                + "(numpy: np.save(path, a.T); pandas: df.T.to_csv(path))")
+        }
+        guard validationFraction >= 0, validationFraction < 1 else {
+            throw CausewayError("validation fraction must be in [0, 1), got \(validationFraction)")
+        }
+        let windows = WindowSet(sources: domains.map(\.series), maxLag: maxLag, validationFraction: validationFraction)
+        let train = windows.train.count, heldOut = windows.validation.count
+        let rows = domains.reduce(0) { $0 + $1.series.rows }
+        let floor = Adequacy.minimumWindows(maxLag: maxLag, variables: p)
+        let where_ = domains.count == 1 ? domains[0].path : "\(path) (\(domains.count) domains)"
+        var warnings: [Diagnostic] = []
+        let dropped = windows.droppedWindows.reduce(0, +)
+        if dropped > 0 {
+            let lost = domains.indices.filter { d in !windows.train.contains { $0.domain == d } && !windows.validation.contains { $0.domain == d } }
+            warnings.append(Diagnostic(kind: .dropped, columns: [], message:
+                "\(where_): \(dropped) window\(dropped == 1 ? "" : "s") touch a missing cell and are left out (--missing drop-windows); "
+                + "\(train) training and \(heldOut) held-out windows remain"
+                + (lost.isEmpty ? "" : "; domain\(lost.count == 1 ? "" : "s") " + lost.map { "'\(domains[$0].name)'" }.joined(separator: ", ") + " lost every window")))
+        }
+        if train < floor {
+            let fraction = 1 - validationFraction
+            let needed = Int((Double(floor + domains.count * maxLag) / fraction).rounded(.up))
+            throw CausewayError("\(where_): \(rows) time steps (rows) × \(p) variables with --max-lag \(maxLag) give \(train) training window\(train == 1 ? "" : "s")"
+                + (dropped > 0 ? " (after \(dropped) windows with missing cells were left out)" : "")
+                + "; Causeway needs at least \(floor) (2 × max lag × variables, and at least 30), about \(needed) rows. "
+                + "Use a longer series, lower --max-lag, or fewer variables (--columns)")
+        }
+        try validate(maxLag: maxLag, validationFraction: validationFraction)
+        try checkConstantColumns(validationFraction: validationFraction)
+        let comfortable = Adequacy.comfortableWindows(maxLag: maxLag, variables: p)
+        if train < comfortable {
+            warnings.append(Diagnostic(kind: .smallSample, columns: [], message:
+                "\(where_): small sample: \(train) training and \(heldOut) held-out windows for \(maxLag * p) inputs per forecast "
+                + "(\(comfortable) training windows or more is comfortable); expect only the strongest links, and few edges that pass the tests"))
+        }
+        return warnings
+    }
+
+    /// One error naming every constant or near-constant column of every domain (over its
+    /// training rows), with the files.
+    func checkConstantColumns(validationFraction: Double) throws {
+        var found: [String] = [], names = Set<String>()
+        for d in domains {
+            let trainRows = WindowSet.trainingRows(rows: d.series.rows, validationFraction: validationFraction)
+            var here: [String] = []
+            for j in 0..<d.series.columns {
+                guard let m = Standardizer.moments(d.series, column: j, rows: trainRows) else {
+                    here.append("'\(variables[j])' (fewer than 2 observed training cells)")
+                    names.insert(variables[j])
+                    continue
+                }
+                if Standardizer.isNearConstant(std: m.std, magnitude: m.magnitude) {
+                    here.append(m.std == 0 ? "'\(variables[j])' (constant \(m.mean))"
+                                           : "'\(variables[j])' (near-constant: standard deviation \(String(format: "%.3g", m.std)) at magnitude \(String(format: "%.3g", m.magnitude)))")
+                    names.insert(variables[j])
+                }
+            }
+            if !here.isEmpty { found.append("\(d.path): " + here.joined(separator: ", ")) }
+        }
+        guard !found.isEmpty else { return }
+        let list = variables.filter { names.contains($0) }
+        throw CausewayError("constant or near-constant column\(list.count == 1 ? "" : "s") over the training rows, which carry no signal to learn from: "
+            + found.joined(separator: "; ") + ". Leave \(list.count == 1 ? "it" : "them") out with --drop-columns \(list.joined(separator: ","))")
+    }
+}
