@@ -14,14 +14,14 @@ import Testing
     }
 
     @Test func floorAndComfortableSizes() throws {
-        #expect(Adequacy.minimumWindows(maxLag: 2, variables: 4) == 30 && Adequacy.minimumWindows(maxLag: 5, variables: 10) == 100)
+        #expect(Adequacy.minimumWindows(maxLag: 2, variables: 4) == 30 && Adequacy.minimumWindows(maxLag: 5, variables: 10) == 60)
         #expect(Adequacy.comfortableWindows(maxLag: 2, variables: 4) == 500 && Adequacy.comfortableWindows(maxLag: 5, variables: 20) == 1000)
         expectError("/tmp/d.csv: 5 time steps (rows) × 4 variables with --max-lag 5 give 0 training windows",
-                    "needs at least 40 (2 × max lag × variables, and at least 30), about 65 rows", "--max-lag") {
+                    "needs at least 30 (max lag × variables + 10, and at least 30), about 50 rows", "--max-lag") {
             _ = try dataset(5, 4).check(maxLag: 5, validationFraction: 0.3)
         }
-        // 48 rows × 10 variables, L = 5: 48 − 14 held-out rows = 34 training rows, 29 windows < 100
-        expectError("48 time steps", "give 29 training windows", "needs at least 100", "about 150 rows") {
+        // 48 rows × 10 variables, L = 5: 48 − 14 held-out rows = 34 training rows, 29 windows < 60
+        expectError("48 time steps", "give 29 training windows", "needs at least 60", "about 93 rows") {
             _ = try dataset(48, 10).check(maxLag: 5, validationFraction: 0.3)
         }
         // 70 rows × 4, L = 2: 47 training windows: above the floor, below the comfortable size

@@ -2,12 +2,12 @@
 ///
 /// A forecast of one target uses L·p inputs (max lag L, p variables). The per-edge tests fit
 /// a linear-Gaussian conditional of each input on the other L·p − 1 inputs from the training
-/// windows (`GaussianConditional`), which needs more windows than inputs; twice as many leaves
-/// a margin. Below `comfortableWindows` the forecaster (about 10⁵ parameters by default) learns
-/// little beyond the strongest links, so the run warns.
+/// windows (`GaussianConditional`), which needs more windows than inputs: the floor is L·p + 10
+/// (and at least 30). Below `comfortableWindows` the forecaster (about 10⁵ parameters by
+/// default) learns little beyond the strongest links, so the run warns.
 public enum Adequacy {
-    /// Hard floor of training windows: max(30, 2·L·p). Fewer is an error before training.
-    public static func minimumWindows(maxLag: Int, variables: Int) -> Int { max(30, 2 * maxLag * variables) }
+    /// Hard floor of training windows: max(30, L·p + 10). Fewer is an error before training.
+    public static func minimumWindows(maxLag: Int, variables: Int) -> Int { max(30, maxLag * variables + 10) }
     /// Below max(500, 10·L·p) training windows the run warns that the sample is small.
     public static func comfortableWindows(maxLag: Int, variables: Int) -> Int { max(500, 10 * maxLag * variables) }
 }
@@ -27,9 +27,9 @@ extension Dataset {
     public func check(maxLag: Int, validationFraction: Double) throws -> [Diagnostic] {
         let p = variables.count
         for d in domains where d.series.rows < p {
-            throw CausewayError("\(d.path): \(d.series.rows) rows (time steps) and \(p) columns (variables): fewer rows than variables, so the table looks transposed. "
-                + "Causeway reads one row per time step and one column per variable; if your rows are variables, transpose the data "
-                + "(numpy: np.save(path, a.T); pandas: df.T.to_csv(path))")
+            throw CausewayError("\(d.path): \(d.series.rows) rows (time steps) and \(p) columns (variables): fewer rows than variables, so the table looks transposed, "
+                + "or the series is far too short for \(p) variables. Causeway reads one row per time step and one column per variable; if your rows "
+                + "are variables, transpose the data (numpy: np.save(path, a.T); pandas: df.T.to_csv(path))")
         }
         guard validationFraction >= 0, validationFraction < 1 else {
             throw CausewayError("validation fraction must be in [0, 1), got \(validationFraction)")
@@ -53,7 +53,7 @@ extension Dataset {
             let needed = Int((Double(floor + domains.count * maxLag) / fraction).rounded(.up))
             throw CausewayError("\(where_): \(rows) time steps (rows) × \(p) variables with --max-lag \(maxLag) give \(train) training window\(train == 1 ? "" : "s")"
                 + (dropped > 0 ? " (after \(dropped) windows with missing cells were left out)" : "")
-                + "; Causeway needs at least \(floor) (2 × max lag × variables, and at least 30), about \(needed) rows. "
+                + "; Causeway needs at least \(floor) (max lag × variables + 10, and at least 30), about \(needed) rows. "
                 + "Use a longer series, lower --max-lag, or fewer variables (--columns)")
         }
         try validate(maxLag: maxLag, validationFraction: validationFraction)
