@@ -92,6 +92,31 @@ import Testing
         expectError("report.html", "lag 3") { _ = try ReportWriter.html(input) }
     }
 
+    /// At p = 1,000 the page stays small: a downsampled heatmap (50 bins, block maxima), a degree
+    /// table instead of the circle, and at most 500 edge rows.
+    @Test func largeProblemsGetASmallPage() throws {
+        let p = 1000, L = 3
+        var rng = RNG(seed: 5)
+        var s = ScoreTensor(maxLag: L, variables: p)
+        for k in s.values.indices { s.values[k] = Float(rng.uniform(0, 1)) }
+        s[2, 17, 3] = 7   // the largest score: block (0, 0) of lag 2 in the downsampled map
+        var edges: [LaggedEdge] = []
+        for k in 0..<3000 { edges.append(LaggedEdge(source: (k * 7) % p, target: (k * 13 + 1) % p, lag: 1 + k % L)) }
+        edges.append(LaggedEdge(source: 999, target: 999, lag: 1))
+        let html = try ReportWriter.html(ReportInput(variables: (0..<p).map { "x\($0)" }, maxLag: L, scores: s, edges: edges, title: "big"))
+        #expect(html.utf8.count < 5_000_000, "\(html.utf8.count) bytes")
+        #expect(html.contains("downsampled: the 1000 variables are grouped into 50 bins"))
+        #expect(html.contains("<title>x0 … x19 → x0 … x19, lag 2: 7</title>"))
+        #expect(html.contains("1000 variables are too many to draw") && html.contains("<th>in-degree</th>"))
+        #expect(html.contains("The first 500 of 3001 edges; all of them are in graph.json."))
+        // block maxima against a direct computation for one block
+        let d = ReportScaling.downsample(scores: s, variables: (0..<p).map { "x\($0)" }, edges: Set(edges), truth: nil)
+        var m: Float = -1
+        for a in 40..<60 { for b in 980..<1000 { m = max(m, s[3, a, b]) } }
+        #expect(d.scores[3, 2, 49] == m && d.names[49] == "x980 … x999")
+        #expect(d.edges.contains(LaggedEdge(source: 49, target: 49, lag: 1)))
+    }
+
     @Test func ticksAreNiceAndColoursInterpolate() {
         #expect(ReportCharts.niceTicks(0, 10) == [0, 2, 4, 6, 8, 10])
         #expect(ReportCharts.niceTicks(0.13, 0.87, count: 4) == [0.2, 0.4, 0.6, 0.8])

@@ -114,17 +114,31 @@ public enum ReportWriter {
         }
         page += section("Training", id: "training",
                         r.trainingLog.isEmpty ? "<p class=\"note\">No training log.</p>" : ReportCharts.lossChart(r.trainingLog))
-        page += section("Scores", id: "heatmap",
-                        "<p class=\"note\">S[ℓ, source, target]: rows are targets, columns are sources grouped by lag. "
-                        + "Hover a cell for its value.</p>\n"
-                        + ReportCharts.heatmap(scores: r.scores, variables: r.variables, edges: Set(edges),
-                                               truth: r.truth.map(Set.init)))
-        page += section("Summary graph", id: "graph",
-                        "<p class=\"note\">An arrow source → target when the target has a predicted parent at any lag; "
-                        + "width grows with the summary score (max over lags).</p>\n"
-                        + ReportCharts.summaryGraph(scores: r.scores, variables: r.variables, edges: edges,
-                                                    truth: r.truth))
-        page += section("Predicted edges", id: "edges", edgeTable(r, edges))
+        if p <= ReportScaling.fullHeatmapVariables {
+            page += section("Scores", id: "heatmap",
+                            "<p class=\"note\">S[ℓ, source, target]: rows are targets, columns are sources grouped by lag. "
+                            + "Hover a cell for its value.</p>\n"
+                            + ReportCharts.heatmap(scores: r.scores, variables: r.variables, edges: Set(edges),
+                                                   truth: r.truth.map(Set.init)))
+        } else {
+            let d = ReportScaling.downsample(scores: r.scores, variables: r.variables, edges: Set(edges), truth: r.truth.map(Set.init))
+            page += section("Scores", id: "heatmap",
+                            "<p class=\"note\">S[ℓ, source, target], downsampled: the \(p) variables are grouped into \(d.names.count) bins "
+                            + "of consecutive variables; each cell is the largest score of its block (rows are target bins, columns "
+                            + "source bins, grouped by lag), outlined when the block holds a predicted edge. Hover a cell for its "
+                            + "bins and value; every score is in scores.npy.</p>\n"
+                            + ReportCharts.heatmap(scores: d.scores, variables: d.names, edges: d.edges, truth: d.truth))
+        }
+        if p <= ReportScaling.fullGraphVariables {
+            page += section("Summary graph", id: "graph",
+                            "<p class=\"note\">An arrow source → target when the target has a predicted parent at any lag; "
+                            + "width grows with the summary score (max over lags).</p>\n"
+                            + ReportCharts.summaryGraph(scores: r.scores, variables: r.variables, edges: edges,
+                                                        truth: r.truth))
+        } else {
+            page += section("Summary graph", id: "graph", ReportScaling.degreeTable(variables: r.variables, edges: edges))
+        }
+        page += section("Predicted edges", id: "edges", edgeTable(r, edges, limit: ReportScaling.edgeTableRows))
         if let d = r.decision, d.qValues != nil {
             let misses = d.nearMisses(scores: r.scores, count: 10)
             page += section("Near misses", id: "near-misses",
@@ -187,7 +201,8 @@ public enum ReportWriter {
         return s
     }
 
-    static func edgeTable(_ r: ReportInput, _ edges: [LaggedEdge], ordered alreadyOrdered: Bool = false) -> String {
+    /// `limit`: at most this many rows (the strongest evidence first), with a note on the rest.
+    static func edgeTable(_ r: ReportInput, _ edges: [LaggedEdge], ordered alreadyOrdered: Bool = false, limit: Int = .max) -> String {
         guard !edges.isEmpty else { return "<p class=\"note\">No edges were selected.</p>" }
         let truth = r.truth.map(Set.init)
         let ordered: [LaggedEdge]
@@ -210,7 +225,7 @@ public enum ReportWriter {
         if r.rankStd != nil { s += "<th>rank std</th>" }
         if truth != nil { s += "<th>in truth</th>" }
         s += "</tr></thead>\n<tbody>\n"
-        for (k, e) in ordered.enumerated() {
+        for (k, e) in ordered.prefix(limit).enumerated() {
             s += "<tr><td>\(k + 1)</td><td class=\"name\">\(escape(r.variables[e.source]))</td>"
                 + "<td class=\"name\">\(escape(r.variables[e.target]))</td><td>\(e.lag)</td>"
                 + "<td>\(fmtScore(r.scores[e.lag, e.source, e.target]))</td>"
@@ -227,6 +242,9 @@ public enum ReportWriter {
             s += "</tr>\n"
         }
         s += "</tbody>\n</table>\n"
+        if ordered.count > limit {
+            s += "<p class=\"note\">The first \(limit) of \(ordered.count) edges; all of them are in graph.json.</p>\n"
+        }
         return s
     }
 
