@@ -89,7 +89,7 @@ struct ReadoutOptions: ParsableArguments {
     /// `trainingLog`: the run's train_log.jsonl, drawn in the report when it exists.
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
                  out: String, trainingLog logPath: String, seed: UInt64, diagnostics inputDiagnostics: [Diagnostic],
-                 provenance extra: [String: String]) throws {
+                 quiet: Bool = false, provenance extra: [String: String]) throws {
         let rule = try rule
         let world = MPICommunicator.world
         // scores → tests → decision. The collective steps run on every rank in this order; the
@@ -98,7 +98,10 @@ struct ReadoutOptions: ParsableArguments {
         let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
                                              method: attribution, aggregation: aggregate,
                                              normalizePerTarget: normalize == .perTarget,
-                                             shards: max(2, world.size), perDomain: perDomain)
+                                             shards: max(2, world.size), perDomain: perDomain,
+                                             progress: StageProgress("readout (\(attribution.rawValue))",
+                                                                     unit: "samples × \(replicas.primary.config.variables) targets",
+                                                                     quiet: quiet || !world.isCoordinator).update)
         // which inputs to test: all of them when L·p ≤ testAllInputs or with --tests all, else
         // the inputs of the screened candidates (chosen on the coordinator, broadcast to all)
         let c = replicas.primary.config, m = c.maxLag * c.variables
@@ -117,7 +120,9 @@ struct ReadoutOptions: ParsableArguments {
         let started = Date()
         let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
                                                          draw: nullDraw, repeats: nullRepeats, seed: seed,
-                                                         perDomain: perDomain, inputs: inputs) : nil
+                                                         perDomain: perDomain, inputs: inputs,
+                                                         progress: StageProgress("tests (held-out windows)", unit: "inputs",
+                                                                                 quiet: quiet || !world.isCoordinator).update) : nil
         let testSeconds = Date().timeIntervalSince(started)
         var extraWarning: String? = canTest ? nil
             : "per-edge tests skipped: \(windows.validation.count) held-out window(s), fewer than \(PredictiveImpact.minimumHeldOut); no p-values"

@@ -121,7 +121,8 @@ struct Run: ParsableCommand {
         }
 
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
-                            out: out, trainingLog: out + "/train_log.jsonl", seed: seed, diagnostics: diagnostics, provenance: [
+                            out: out, trainingLog: out + "/train_log.jsonl", seed: seed, diagnostics: diagnostics,
+                            quiet: quiet, provenance: [
                                 "seed": String(seed),
                                 "steps": String(summary.steps),
                                 "best_step": String(summary.bestStep),

@@ -133,6 +133,19 @@ import Testing
         try expectRefused(args(bad, f.path + "/o2"), ["s3.csv: variable 'resp' is missing (its header: hr, bp)"])
     }
 
+    /// The readout and the tests report progress (and a final line) unless --quiet.
+    @Test func longStagesReportProgress() throws {
+        let f = TempFolder()
+        let data = f.file("d.csv", csv("a,b,c", numbers(series(400, 3))))
+        let a = args(data, f.path + "/o").filter { $0 != "--quiet" }
+        let r = try runCLI(a)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("readout (lrp): 50/50 samples × 3 targets (100%) in "))
+        #expect(r.stderr.contains("tests (held-out windows): 6/6 inputs (100%) in "))
+        let quiet = try runCLI(args(data, f.path + "/q"))
+        #expect(!quiet.stderr.contains("readout (lrp)"))
+    }
+
     /// Every rank runs the same checks before any collective call, so all fail alike and
     /// the job ends without a hang.
     @Test func everyRankRefusesTheSameInput() throws {

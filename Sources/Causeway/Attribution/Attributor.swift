@@ -30,10 +30,13 @@ public enum Attributor {
     /// One forward pass per batch of samples, then per target one backward pass with the
     /// method's rule; the batch is split over the replicas' threads and the targets over the
     /// ranks, whose pieces the coordinator gathers. Returns nil on the other ranks.
+    /// `progress(done, total)` is called after every batch of samples (each sample costs one
+    /// backward pass per target of this rank).
     public static func compute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef],
                                method: AttributionMethod, aggregation: ScoreAggregation = .abs,
                                normalizePerTarget: Bool = false, shards: Int = 2, perDomain: Bool = false,
-                               communicator: Communicator = MPICommunicator.world) throws -> Attribution? {
+                               communicator: Communicator = MPICommunicator.world,
+                               progress: ((Int, Int) -> Void)? = nil) throws -> Attribution? {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables
         if method == .attention && c.tokens != .variable {
             throw CausewayError("--attribution attention needs --tokens variable (a step token mixes all variables)")
@@ -104,6 +107,7 @@ public enum Attributor {
                 }
             }
             k += b
+            progress?(k, samples.count)
         }
         // this rank's targets: per candidate (score, rank mean, rank std), column by column
         let count = Double(max(samples.count, 1))

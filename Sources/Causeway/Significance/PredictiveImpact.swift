@@ -61,10 +61,12 @@ public enum PredictiveImpact {
     ///   - perDomain: also test each domain's windows alone.
     ///   - inputs: which of the L·p inputs (index r·p + j: source j at lag L − r) to test;
     ///     nil = all. Untested candidates get NaN. Must be the same on every rank.
+    ///   - progress: called with (inputs done, inputs of this rank) after every tested input.
     /// - Throws: `CausewayError` with fewer than 10 held-out windows or a degenerate input covariance.
     public static func test(replicas: ReplicaSet, windows: WindowSet, heldOut: [WindowRef], draw: NullDraw = .conditional,
                             repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false, inputs: [Bool]? = nil,
-                            communicator: Communicator = MPICommunicator.world) throws -> Significance? {
+                            communicator: Communicator = MPICommunicator.world,
+                            progress: ((Int, Int) -> Void)? = nil) throws -> Significance? {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         precondition(c.sequenceLength * c.featuresPerToken == m, "a window holds L·p input values")
         let N = heldOut.count
@@ -160,6 +162,7 @@ public enum PredictiveImpact {
                         ? Float(oneSidedTest(column + range.lowerBound, count: range.count, maxLag: L).pValue) : .nan
                 }
             }
+            progress?(k + 1, mine.count)
         }
         guard let pieces = communicator.gatherV(piece, root: 0) else { return nil }
         // input index r·p + j is source j at lag L − r; tensor index (lag−1)·p·p + source·p + target

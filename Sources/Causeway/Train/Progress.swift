@@ -57,3 +57,29 @@ func formatDuration(_ s: Double) -> String {
     return t >= 3600 ? "\(t / 3600)h\(String(format: "%02d", t % 3600 / 60))m"
         : t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
 }
+
+/// Throttled progress of one long stage on stderr ("readout: 120/1000 samples (12%), ETA 1m20s"),
+/// at most one line every `interval` seconds, and a last line when the stage ends.
+public final class StageProgress {
+    let label: String, unit: String, quiet: Bool, interval: Double
+    let started = Date()
+    var lastPrint: Double
+
+    public init(_ label: String, unit: String, quiet: Bool, interval: Double = 5) {
+        self.label = label; self.unit = unit; self.quiet = quiet; self.interval = interval
+        lastPrint = 0
+    }
+
+    /// `done` of `total` units finished.
+    public func update(_ done: Int, _ total: Int) {
+        guard !quiet else { return }
+        let elapsed = Date().timeIntervalSince(started)
+        let finished = done >= total
+        guard finished || elapsed - lastPrint >= interval else { return }
+        lastPrint = elapsed
+        let share = Double(done) / Double(max(total, 1))
+        var line = "\(label): \(done)/\(total) \(unit) (\(Int((100 * share).rounded()))%)"
+        line += finished ? " in \(formatDuration(elapsed))" : ", ETA \(formatDuration(elapsed * (1 - share) / max(share, 1e-9)))"
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
