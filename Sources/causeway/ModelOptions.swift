@@ -17,10 +17,13 @@ struct ModelOptions: ParsableArguments {
     var heads: Int = 4
     @Option(help: "Global batch size (windows per optimizer step).")
     var batch: Int = 64
+    @Flag(name: .customLong("linear-path"), inversion: .prefixedNo,
+          help: "A linear autoregressive path (L·p·p weights) in parallel to the transformer (step tokens).")
+    var linearPath = false
 
     func config(variables: Int, domainEmbeddings: Int = 0) -> ModelConfig {
         ModelConfig(tokens: tokens, variables: variables, maxLag: maxLag, dModel: dModel, layers: layers,
-                    heads: heads, domainEmbeddings: domainEmbeddings)
+                    heads: heads, domainEmbeddings: domainEmbeddings, linearPath: linearPath)
     }
 
     func validate() throws {

@@ -34,6 +34,37 @@ import Testing
         }
     }
 
+    /// The causal linear path against its defining sum and finite differences, including K > T.
+    @Test(arguments: [2, 5])
+    func causalLinearMatchesNaiveAndFiniteDifferences(K: Int) {
+        var rng = RNG(seed: 7)
+        let B = 2, T = 4, C = 3, OC = 3
+        let inp = FloatBuffer(B * T * C), w = FloatBuffer(K * C * OC), out = FloatBuffer(B * T * OC)
+        inp.copy(from: randomArray(B * T * C, &rng)); w.copy(from: randomArray(K * C * OC, &rng))
+        let base = randomArray(B * T * OC, &rng)
+        out.copy(from: base)
+        causalLinearForward(out.pointer, inp.pointer, w.pointer, B, T, C, OC, K)
+        for b in 0..<B { for t in 0..<T { for o in 0..<OC {
+            var r = Double(base[(b * T + t) * OC + o])
+            for k in 0...min(t, K - 1) { for c in 0..<C { r += Double(inp[(b * T + t - k) * C + c]) * Double(w[(k * C + c) * OC + o]) } }
+            #expect(isClose(Double(out[(b * T + t) * OC + o]), r, rel: 1e-5, abs: 1e-5))
+        } } }
+        let wp = randomArray(B * T * OC, &rng)
+        let dinp = FloatBuffer(B * T * C), dw = FloatBuffer(K * C * OC), dout = FloatBuffer(B * T * OC)
+        dout.copy(from: wp)
+        causalLinearBackward(dinp.pointer, dw.pointer, dout.pointer, inp.pointer, w.pointer, B, T, C, OC, K)
+        let f = { () -> Double in
+            out.copy(from: base)
+            causalLinearForward(out.pointer, inp.pointer, w.pointer, B, T, C, OC, K)
+            return probe(out.pointer, wp)
+        }
+        for (buf, g) in [(inp, dinp), (w, dw)] {
+            for i in 0..<buf.count {
+                #expect(isClose(Double(g[i]), centralDifference(buf.pointer, i, h: h, f), rel: rel, abs: tol))
+            }
+        }
+    }
+
     @Test func layerNormFiniteDifferences() {
         var rng = RNG(seed: 2)
         let N = 3, C = 6

@@ -6,6 +6,7 @@ import Testing
 @Suite struct ModelGradientTests {
     static let configs: [ModelConfig] = [
         ModelConfig(tokens: .step, variables: 3, maxLag: 4, dModel: 8, layers: 2, heads: 2, domainEmbeddings: 2),
+        ModelConfig(tokens: .step, variables: 3, maxLag: 4, dModel: 8, layers: 2, heads: 2, domainEmbeddings: 0, linearPath: true),
         ModelConfig(tokens: .variable, variables: 3, maxLag: 3, dModel: 8, layers: 2, heads: 2, domainEmbeddings: 2),
     ]
 

@@ -17,9 +17,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var heads: Int
     /// Number of domains with a learned embedding added to every token; 0 = off.
     public var domainEmbeddings: Int
+    /// A linear autoregressive path from the inputs to the forecast, in parallel to the
+    /// transformer (`causalLinearForward`, LSTNet's highway): L·p·p weights. Step tokens only.
+    public var linearPath: Bool
 
     public init(tokens: Tokenization = .step, variables: Int, maxLag: Int, dModel: Int = 64,
-                layers: Int = 2, heads: Int = 4, domainEmbeddings: Int = 0) {
+                layers: Int = 2, heads: Int = 4, domainEmbeddings: Int = 0, linearPath: Bool = false) {
         self.tokens = tokens
         self.variables = variables
         self.maxLag = maxLag
@@ -27,6 +30,19 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.layers = layers
         self.heads = heads
         self.domainEmbeddings = domainEmbeddings
+        self.linearPath = linearPath
+    }
+
+    private enum CodingKeys: String, CodingKey { case tokens, variables, maxLag, dModel, layers, heads, domainEmbeddings, linearPath }
+
+    /// Checkpoints written before `linearPath` existed decode with it off.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(tokens: try c.decode(Tokenization.self, forKey: .tokens), variables: try c.decode(Int.self, forKey: .variables),
+                  maxLag: try c.decode(Int.self, forKey: .maxLag), dModel: try c.decode(Int.self, forKey: .dModel),
+                  layers: try c.decode(Int.self, forKey: .layers), heads: try c.decode(Int.self, forKey: .heads),
+                  domainEmbeddings: try c.decode(Int.self, forKey: .domainEmbeddings),
+                  linearPath: try c.decodeIfPresent(Bool.self, forKey: .linearPath) ?? false)
     }
 
     /// Tokens per sample (T).
@@ -46,5 +62,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             throw CausewayError("--heads must divide --d-model (got --heads \(heads), --d-model \(dModel))")
         }
         if domainEmbeddings < 0 { throw CausewayError("domain embedding count must be ≥ 0") }
+        if linearPath && tokens != .step { throw CausewayError("--linear-path needs --tokens step") }
     }
 }

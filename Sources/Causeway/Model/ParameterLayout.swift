@@ -34,6 +34,7 @@ public struct ParameterLayout: Sendable {
     public let lnfW, lnfB: TensorSlice // [d]
     public let headW: TensorSlice      // [d, f]
     public let headB: TensorSlice      // [f]
+    public let linearW: TensorSlice    // [L, p, p] linear path, index (lag−1, source, target) (count 0 when off)
     public let count: Int
     public let all: [TensorSlice]
 
@@ -72,6 +73,7 @@ public struct ParameterLayout: Sendable {
         lnfB = slice("lnf.bias", d)
         headW = slice("head.weight", d * f, decays: true)
         headB = slice("head.bias", f)
+        linearW = slice("linear_path.weight", c.linearPath ? c.maxLag * c.variables * c.variables : 0, decays: true)
         count = offset
         self.all = all
     }

@@ -64,6 +64,7 @@ public final class Transformer {
         }
         fill(layout.lnfW, 1); fill(layout.lnfB, 0)
         normal(layout.headW, 0.02); fill(layout.headB, 0)
+        fill(layout.linearW, 0)
     }
 
     // MARK: - Buffers the caller reads and writes
@@ -114,6 +115,9 @@ public final class Transformer {
         layerNormForward(a.lnf.pointer, a.lnfMean.pointer, a.lnfRstd.pointer, residual,
                          param(layout.lnfW), param(layout.lnfB), n, d)
         matmulForward(a.output.pointer, a.lnf.pointer, param(layout.headW), param(layout.headB), n, d, f)
+        if c.linearPath {
+            causalLinearForward(a.output.pointer, a.input.pointer, param(layout.linearW), b, T, f, f, c.maxLag)
+        }
     }
 
     private func addTokenEmbeddings(_ b: Int) {
@@ -156,6 +160,10 @@ public final class Transformer {
         a.dResidual.pointer.update(repeating: 0, count: n * d)
         layerNormBackward(a.dResidual.pointer, g(layout.lnfW), g(layout.lnfB), a.dLN.pointer, lastResidual,
                           param(layout.lnfW), a.lnfMean.pointer, a.lnfRstd.pointer, n, d, constantScale: lrp)
+        if c.linearPath, parameterGradients {
+            causalLinearBackward(nil, grad(layout.linearW), a.dOutput.pointer, a.input.pointer, param(layout.linearW),
+                                 b, T, f, f, c.maxLag)
+        }
         gradientsReady?(layout.lnfW.offset, layout.count - layout.lnfW.offset)
 
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
@@ -198,6 +206,11 @@ public final class Transformer {
             a.dInput.pointer.update(repeating: 0, count: n * f)
             matmulBackward(a.dInput.pointer, nil, nil, a.dResidual.pointer, a.input.pointer,
                            param(layout.inW), n, f, d)
+            // the linear path is linear: its LRP relevance is gradient × input under every rule
+            if c.linearPath {
+                causalLinearBackward(a.dInput.pointer, nil, a.dOutput.pointer, a.input.pointer, param(layout.linearW),
+                                     b, T, f, f, c.maxLag)
+            }
         }
     }
 
