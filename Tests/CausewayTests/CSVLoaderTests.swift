@@ -230,6 +230,28 @@ import Testing
         }
     }
 
+    /// --difference and --detrend against their definitions (NaN stays NaN).
+    @Test func differenceAndDetrend() throws {
+        let dir = TempFolder()
+        var text = "a,b\n"
+        for t in 0..<20 { text += "\(Double((t - 10) * (t - 10)) * 0.5),\(t == 7 ? "" : String(3 + 2 * Double(t) + (t % 2 == 0 ? 1 : -1)))\n" }
+        let p = dir.file("tr.csv", text)
+        let diff = try DatasetLoader.load(path: p, options: LoadOptions(missing: .dropWindows, difference: true))
+        let s = diff.domains[0].series
+        #expect(s.rows == 19)
+        for t in 0..<19 { #expect(s.value(t, 0) == Double((t - 9) * (t - 9) - (t - 10) * (t - 10)) * 0.5) }
+        #expect(s.value(6, 1).isNaN && s.value(7, 1).isNaN && s.value(8, 1) == 0 && s.value(9, 1) == 4)
+        #expect(diff.notes.contains { $0.message.contains("first difference") })
+        let detr = try DatasetLoader.load(path: p, options: LoadOptions(missing: .dropWindows, detrend: true)).domains[0].series
+        // column b is 3 + 2t ± 1: the residual of its least-squares line is small and has mean 0
+        var sum = 0.0, n = 0
+        for t in 0..<20 where t != 7 { sum += detr.value(t, 1); n += 1; #expect(abs(detr.value(t, 1)) < 1.3) }
+        #expect(abs(sum / Double(n)) < 1e-9 && detr.value(7, 1).isNaN)
+        expectError("--difference needs at least 2 rows") {
+            _ = try DatasetLoader.load(path: dir.file("one.csv", "a,b\n1,2\n"), options: LoadOptions(difference: true))
+        }
+    }
+
     /// ISO 8601 stamps against Foundation's ISO8601DateFormatter (an independent parser).
     @Test func timeStampsMatchFoundation() throws {
         let f = ISO8601DateFormatter()

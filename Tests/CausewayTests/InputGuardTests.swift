@@ -133,6 +133,20 @@ import Testing
         try expectRefused(args(bad, f.path + "/o2"), ["s3.csv: variable 'resp' is missing (its header: hr, bp)"])
     }
 
+    /// Bad input flags: one message naming the flag, non-zero exit, no --out folder.
+    @Test func badInputFlags() throws {
+        let f = TempFolder()
+        let data = f.file("d.csv", csv("a,b,c", numbers(series(300, 3))))
+        try expectRefused(args(data, f.path + "/o1", ["--delimiter", "|"]), ["--delimiter must be ',', ';' or tab (got '|')"])
+        try expectRefused(args(data, f.path + "/o2", ["--columns", "a,,b"]), ["--columns has an empty name in 'a,,b'"])
+        try expectRefused(args(data, f.path + "/o3", ["--columns", "a,a"]), ["--columns names a column twice"])
+        try expectRefused(args(data, f.path + "/o4", ["--columns", "a,b", "--drop-columns", "b"]), ["'b' is in both --columns and --drop-columns"])
+        try expectRefused(args(data, f.path + "/o5", ["--missing", "impute"]), ["--missing", "impute"])
+        try expectRefused(args(data, f.path + "/o6", ["--drop-columns", "a,b,c"]), ["d.csv: no variable columns left to read"])
+        try expectRefused(args(data, f.path + "/o7", ["--linear-path", "--tokens", "variable"]), ["--linear-path needs --tokens step"])
+        try expectRefused(args(data, f.path + "/o8", ["--time-column", "zz"]), ["--time-column 'zz'", "no such column"])
+    }
+
     /// The readout and the tests report progress (and a final line) unless --quiet.
     @Test func longStagesReportProgress() throws {
         let f = TempFolder()
