@@ -142,7 +142,8 @@ def var_granger_bh(data_manifest, L, out_dir, q=0.05):
     Zs, Ys = [], []
     t0 = time.time()
     for dom in man["domains"]:
-        x = np.loadtxt(os.path.join(base, dom["path"]), delimiter=",", skiprows=1, ndmin=2)
+        path = os.path.join(base, dom["path"])
+        x = np.load(path).astype(np.float64) if path.endswith(".npy") else np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
         x = (x - x.mean(0)) / x.std(0)
         T = len(x)
         Z = np.concatenate([x[L - l:T - l] for l in range(1, L + 1)], 1)

@@ -22,8 +22,13 @@ struct ReadoutOptions: ParsableArguments {
     var aggregate: ScoreAggregation = .abs
     @Option(help: "Score normalisation: none, or per-target (each target's scores sum to 1).")
     var normalize: ScoreNormalization = .none
-    @Option(name: .customLong("eval-samples"), help: "Windows averaged by the readout (spread over all domains).")
-    var evalSamples: Int = 1000
+    @Option(name: .customLong("eval-samples"), help: "Windows averaged by the readout (spread over all domains; default: 1000, fewer above 200 variables: 200,000 / p, at least 200, since each costs one backward pass per target).")
+    var evalSamples: Int?
+
+    /// --eval-samples, or its default for p variables: min(1000, max(200, 200,000 / p)). The
+    /// readout costs p backward passes per sample; the scores only rank the candidates the tests
+    /// then decide, so at large p fewer samples keep the readout at the cost of 1,000 samples at p = 200.
+    func samples(variables p: Int) -> Int { evalSamples ?? min(1000, max(200, 200_000 / max(p, 1))) }
     @Option(help: "Decision rule: fdr:Q (default fdr:0.05: edges whose q-value ≤ Q, false discovery rate controlled at Q), pvalue:A (p ≤ A, uncorrected), auto (Otsu split of the scores, no error control), row-topk:K, global-topk:K or threshold:T.")
     var binarize: String?
     @Option(name: .customLong("fdr-method"), help: "Multiple-testing correction for q-values and fdr:Q: bh (Benjamini–Hochberg) or by (Benjamini–Yekutieli, valid under any dependence, more conservative).")
@@ -53,7 +58,7 @@ struct ReadoutOptions: ParsableArguments {
         if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
         if topK != nil && binarize != nil { throw ValidationError("give --binarize or --top-k, not both") }
         do { _ = try rule } catch let e as CausewayError { throw ValidationError(e.message) }
-        if evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
+        if let evalSamples, evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
         if nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
     }
 
@@ -94,7 +99,8 @@ struct ReadoutOptions: ParsableArguments {
         let world = MPICommunicator.world
         // scores → tests → decision. The collective steps run on every rank in this order; the
         // coordinator gathers the pieces and writes the outputs.
-        let samples = Attributor.evaluationSamples(windows, count: evalSamples)
+        let readoutStarted = Date()
+        let samples = Attributor.evaluationSamples(windows, count: samples(variables: replicas.primary.config.variables))
         let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
                                              method: attribution, aggregation: aggregate,
                                              normalizePerTarget: normalize == .perTarget,
@@ -102,6 +108,7 @@ struct ReadoutOptions: ParsableArguments {
                                              progress: StageProgress("readout (\(attribution.rawValue))",
                                                                      unit: "samples × \(replicas.primary.config.variables) targets",
                                                                      quiet: quiet || !world.isCoordinator).update)
+        let readoutSeconds = Date().timeIntervalSince(readoutStarted)
         // which inputs to test: all of them when L·p ≤ testAllInputs or with --tests all, else
         // the inputs of the screened candidates (chosen on the coordinator, broadcast to all)
         let c = replicas.primary.config, m = c.maxLag * c.variables
@@ -160,6 +167,7 @@ struct ReadoutOptions: ParsableArguments {
         provenance["agreement_shards"] = String(readout.shardScores.count)
         provenance["ranks"] = String(MPICommunicator.world.size)
         provenance["significance_s"] = String(format: "%.2f", testSeconds)
+        provenance["readout_s"] = String(format: "%.2f", readoutSeconds)
         if let extraWarning { provenance["warning"] = extraWarning }
         var diagnostics = inputDiagnostics
         if let extraWarning { diagnostics.append(Diagnostic(kind: .smallSample, columns: [], message: extraWarning)) }

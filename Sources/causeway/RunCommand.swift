@@ -109,7 +109,9 @@ struct Run: ParsableCommand {
             + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
             + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
             + "\(trainer.schedule.shardCount) \(trainer.config.shard.rawValue) data shard(s)")
+        let trainingStarted = Date()
         let summary = try trainer.train()
+        let trainingSeconds = Date().timeIntervalSince(trainingStarted)
         if summary.stoppedBySignal {
             // printed even with --quiet: the sign that a job stopped cleanly and can resume
             if coordinator {
@@ -127,6 +129,7 @@ struct Run: ParsableCommand {
                                 "steps": String(summary.steps),
                                 "best_step": String(summary.bestStep),
                                 "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
+                                "training_s": String(format: "%.2f", trainingSeconds),
                             ])
         return (summary, trainer.replicas.workers)
     }

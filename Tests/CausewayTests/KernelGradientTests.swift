@@ -43,19 +43,20 @@ import Testing
         inp.copy(from: randomArray(B * T * C, &rng)); w.copy(from: randomArray(K * C * OC, &rng))
         let base = randomArray(B * T * OC, &rng)
         out.copy(from: base)
-        causalLinearForward(out.pointer, inp.pointer, w.pointer, B, T, C, OC, K)
+        let alpha: Float = 0.7
+        causalLinearForward(out.pointer, inp.pointer, w.pointer, B, T, C, OC, K, alpha: alpha)
         for b in 0..<B { for t in 0..<T { for o in 0..<OC {
             var r = Double(base[(b * T + t) * OC + o])
-            for k in 0...min(t, K - 1) { for c in 0..<C { r += Double(inp[(b * T + t - k) * C + c]) * Double(w[(k * C + c) * OC + o]) } }
+            for k in 0...min(t, K - 1) { for c in 0..<C { r += 0.7 * Double(inp[(b * T + t - k) * C + c]) * Double(w[(k * C + c) * OC + o]) } }
             #expect(isClose(Double(out[(b * T + t) * OC + o]), r, rel: 1e-5, abs: 1e-5))
         } } }
         let wp = randomArray(B * T * OC, &rng)
         let dinp = FloatBuffer(B * T * C), dw = FloatBuffer(K * C * OC), dout = FloatBuffer(B * T * OC)
         dout.copy(from: wp)
-        causalLinearBackward(dinp.pointer, dw.pointer, dout.pointer, inp.pointer, w.pointer, B, T, C, OC, K)
+        causalLinearBackward(dinp.pointer, dw.pointer, dout.pointer, inp.pointer, w.pointer, B, T, C, OC, K, alpha: alpha)
         let f = { () -> Double in
             out.copy(from: base)
-            causalLinearForward(out.pointer, inp.pointer, w.pointer, B, T, C, OC, K)
+            causalLinearForward(out.pointer, inp.pointer, w.pointer, B, T, C, OC, K, alpha: alpha)
             return probe(out.pointer, wp)
         }
         for (buf, g) in [(inp, dinp), (w, dw)] {

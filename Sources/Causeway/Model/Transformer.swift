@@ -116,7 +116,8 @@ public final class Transformer {
                          param(layout.lnfW), param(layout.lnfB), n, d)
         matmulForward(a.output.pointer, a.lnf.pointer, param(layout.headW), param(layout.headB), n, d, f)
         if c.linearPath {
-            causalLinearForward(a.output.pointer, a.input.pointer, param(layout.linearW), b, T, f, f, c.maxLag)
+            causalLinearForward(a.output.pointer, a.input.pointer, param(layout.linearW), b, T, f, f, c.maxLag,
+                                alpha: c.linearPathScale)
         }
     }
 
@@ -162,7 +163,7 @@ public final class Transformer {
                           param(layout.lnfW), a.lnfMean.pointer, a.lnfRstd.pointer, n, d, constantScale: lrp)
         if c.linearPath, parameterGradients {
             causalLinearBackward(nil, grad(layout.linearW), a.dOutput.pointer, a.input.pointer, param(layout.linearW),
-                                 b, T, f, f, c.maxLag)
+                                 b, T, f, f, c.maxLag, alpha: c.linearPathScale)
         }
         gradientsReady?(layout.lnfW.offset, layout.count - layout.lnfW.offset)
 
@@ -209,7 +210,7 @@ public final class Transformer {
             // the linear path is linear: its LRP relevance is gradient × input under every rule
             if c.linearPath {
                 causalLinearBackward(a.dInput.pointer, nil, a.dOutput.pointer, a.input.pointer, param(layout.linearW),
-                                     b, T, f, f, c.maxLag)
+                                     b, T, f, f, c.maxLag, alpha: c.linearPathScale)
             }
         }
     }

@@ -2,7 +2,7 @@ import CBLAS
 
 /// A causal linear autoregression over a token sequence, as a flat-buffer function pair:
 ///
-///     out[b, t, :] += Σ_{k = 0 … min(t, K−1)} inp[b, t−k, :] · weight[k]
+///     out[b, t, :] += α · Σ_{k = 0 … min(t, K−1)} inp[b, t−k, :] · weight[k]
 ///
 /// inp [B, T, C], out [B, T, OC], weight [K, C, OC] (weight[k] acts on the token k steps back,
 /// i.e. lag k + 1 for the forecast of the next step). This is the linear "autoregressive
@@ -10,13 +10,14 @@ import CBLAS
 /// Deep Neural Networks"), run in parallel to the transformer. Each k is one sgemm over all
 /// B·T rows (the weights are read once per batch, not once per sample), then a shifted add.
 func causalLinearForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
-                         _ weight: UnsafePointer<Float>, _ B: Int, _ T: Int, _ C: Int, _ OC: Int, _ K: Int) {
+                         _ weight: UnsafePointer<Float>, _ B: Int, _ T: Int, _ C: Int, _ OC: Int, _ K: Int,
+                         alpha: Float = 1) {
     let y = UnsafeMutablePointer<Float>.allocate(capacity: B * T * OC)
     defer { y.deallocate() }
     for k in 0..<min(K, T) {
         // y = inp · weight[k]; out[b, t] += y[b, t − k] for t ≥ k
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(B * T), Int32(OC), Int32(C),
-                    1, inp, Int32(C), weight + k * C * OC, Int32(OC), 0, y, Int32(OC))
+                    alpha, inp, Int32(C), weight + k * C * OC, Int32(OC), 0, y, Int32(OC))
         for b in 0..<B {
             for t in k..<T {
                 let dst = out + (b * T + t) * OC, src = y + (b * T + t - k) * OC
@@ -26,11 +27,11 @@ func causalLinearForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointe
     }
 }
 
-/// Backward of `causalLinearForward`, accumulating: dinp[b, t−k] += dout[b, t] · weight[k]ᵀ and
-/// dweight[k] += Σ_b inp[b, 0..<T−k]ᵀ · dout[b, k..<T]. nil skips that gradient.
+/// Backward of `causalLinearForward`, accumulating: dinp[b, t−k] += α · dout[b, t] · weight[k]ᵀ and
+/// dweight[k] += α · Σ_b inp[b, 0..<T−k]ᵀ · dout[b, k..<T]. nil skips that gradient.
 func causalLinearBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: UnsafeMutablePointer<Float>?,
                           _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-                          _ B: Int, _ T: Int, _ C: Int, _ OC: Int, _ K: Int) {
+                          _ B: Int, _ T: Int, _ C: Int, _ OC: Int, _ K: Int, alpha: Float = 1) {
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: B * T * max(C, OC) * 2)
     defer { scratch.deallocate() }
     for k in 0..<min(K, T) {
@@ -38,7 +39,7 @@ func causalLinearBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: Unsaf
             // z = dout · weight[k]ᵀ; dinp[b, t − k] += z[b, t] for t ≥ k
             let z = scratch
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(B * T), Int32(C), Int32(OC),
-                        1, dout, Int32(OC), weight + k * C * OC, Int32(OC), 0, z, Int32(C))
+                        alpha, dout, Int32(OC), weight + k * C * OC, Int32(OC), 0, z, Int32(C))
             for b in 0..<B {
                 for t in k..<T {
                     let dst = dinp + (b * T + t - k) * C, src = z + (b * T + t) * C
@@ -58,7 +59,7 @@ func causalLinearBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: Unsaf
                 }
             }
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(C), Int32(OC), Int32(rows),
-                        1, x, Int32(C), d, Int32(OC), 1, dweight + k * C * OC, Int32(OC))
+                        alpha, x, Int32(C), d, Int32(OC), 1, dweight + k * C * OC, Int32(OC))
         }
     }
 }
