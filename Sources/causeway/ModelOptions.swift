@@ -18,12 +18,12 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Global batch size (windows per optimizer step).")
     var batch: Int = 64
     @Flag(name: .customLong("linear-path"), inversion: .prefixedNo,
-          help: "A linear autoregressive path (L·p·p weights) in parallel to the transformer (step tokens).")
-    var linearPath = false
+          help: "A linear autoregressive path (L·p·p weights) in parallel to the transformer (default: on for step tokens).")
+    var linearPath: Bool?
 
     func config(variables: Int, domainEmbeddings: Int = 0) -> ModelConfig {
         ModelConfig(tokens: tokens, variables: variables, maxLag: maxLag, dModel: dModel, layers: layers,
-                    heads: heads, domainEmbeddings: domainEmbeddings, linearPath: linearPath)
+                    heads: heads, domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step))
     }
 
     func validate() throws {
