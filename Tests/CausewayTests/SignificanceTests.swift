@@ -186,6 +186,38 @@ import Testing
         #expect(!d.edges.contains { ($0.source == 2) != ($0.target == 2) })
     }
 
+    /// With the linear path, the tests add its last-step output and a rank-one correction for the
+    /// replaced input instead of running it: the same forecasts as the full forward pass.
+    @Test func linearPathShortcutMatchesTheFullForward() throws {
+        let config = ModelConfig(tokens: .step, variables: 4, maxLag: 3, dModel: 8, layers: 1, heads: 2, linearPath: true)
+        let replicas = ReplicaSet(config: config, batch: 8, seed: 2, workers: 1)
+        var rng = RNG(seed: 6)
+        let model = replicas.primary
+        for k in 0..<model.layout.linearW.count { model.parameters[model.layout.linearW.offset + k] = Float(rng.gaussian() * 0.5) }
+        let windows = WindowSet(sources: [Series(rows: 60, columns: 4, values: (0..<240).map { _ in Float(rng.gaussian()) })],
+                                maxLag: 3, validationFraction: 0.5)
+        let heldOut = windows.validation, N = heldOut.count, m = 12
+        var z = [Float](repeating: 0, count: N * m), target = [Float](repeating: 0, count: m)
+        for (w, ref) in heldOut.enumerated() { z.withUnsafeMutableBufferPointer { windows.fill(ref, input: $0.baseAddress! + w * m, target: &target) } }
+        let replacement = (0..<N).map { _ in Float(rng.gaussian()) }
+        for input in [0, 5, 11] {
+            var full = [[Float]](repeating: [], count: N), short = full
+            z.withUnsafeBufferPointer { zp in
+                replacement.withUnsafeBufferPointer { rp in
+                    PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 4, replace: (input, rp.baseAddress!)) { w, out in
+                        full[w] = Array(UnsafeBufferPointer(start: out, count: 4))
+                    }
+                    let linear = PredictiveImpact.LinearShortcut(model, z: zp.baseAddress!, windows: N)
+                    #expect(linear != nil)
+                    PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 4, replace: (input, rp.baseAddress!), linear: linear) { w, out in
+                        short[w] = Array(UnsafeBufferPointer(start: out, count: 4))
+                    }
+                }
+            }
+            for w in 0..<N { for o in 0..<4 { #expect(isClose(Double(short[w][o]), Double(full[w][o]), rel: 1e-5, abs: 1e-5)) } }
+        }
+    }
+
     @Test func sameBitsOnOneAndTwoThreads() throws {
         let (r1, w1) = try Self.trained(workers: 1)
         let (r2, w2) = try Self.trained(workers: 2)

@@ -85,8 +85,9 @@ public final class Transformer {
 
     // MARK: - Forward
 
-    /// Runs the model on the first `b` samples of `input`.
-    public func forward(batch b: Int) {
+    /// Runs the model on the first `b` samples of `input`. `linearPath: false` leaves the linear
+    /// path out of `output` (a caller that adds it itself, as the per-edge tests do).
+    public func forward(batch b: Int, linearPath: Bool = true) {
         precondition(b >= 1 && b <= acts.capacity)
         let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, n = b * T
         let a = acts
@@ -115,7 +116,7 @@ public final class Transformer {
         layerNormForward(a.lnf.pointer, a.lnfMean.pointer, a.lnfRstd.pointer, residual,
                          param(layout.lnfW), param(layout.lnfB), n, d)
         matmulForward(a.output.pointer, a.lnf.pointer, param(layout.headW), param(layout.headB), n, d, f)
-        if c.linearPath {
+        if c.linearPath && linearPath {
             causalLinearForward(a.output.pointer, a.input.pointer, param(layout.linearW), b, T, f, f, c.maxLag,
                                 alpha: c.linearPathScale)
         }

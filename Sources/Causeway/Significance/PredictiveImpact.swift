@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// How the tested input x_{j,t−ℓ} is replaced in a held-out window (the null draw).
@@ -114,7 +115,8 @@ public enum PredictiveImpact {
         let chunk = min(16, replicas.chunkCapacity)
         let e0 = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
         defer { e0.deallocate() }
-        forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil) { w, out in
+        let linear = LinearShortcut(replicas.primary, z: zFloat, windows: N)
+        forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil, linear: linear) { w, out in
             for i in 0..<p { let r = Double(out[i] - y[w * p + i]); e0[w * p + i] = r * r }
         }
 
@@ -144,7 +146,7 @@ public enum PredictiveImpact {
                     }
                 }
                 for w in 0..<N { replacement[w] = Float(base[w * m + input] + pool[permutation[w] * m + input]) }
-                forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement))) { w, out in
+                forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement)), linear: linear) { w, out in
                     for i in 0..<p {
                         let res = Double(out[i] - y[w * p + i])
                         d[w * p + i] += (res * res - e0[w * p + i]) / Double(repeats)
@@ -220,7 +222,8 @@ public enum PredictiveImpact {
     /// replicas, and hands each window's last-position forecast [p] to `body` (called from
     /// the replicas' threads; each window once).
     static func forecast(_ replicas: ReplicaSet, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, chunk: Int,
-                         replace: (Int, UnsafePointer<Float>)?, _ body: (Int, UnsafePointer<Float>) -> Void) {
+                         replace: (Int, UnsafePointer<Float>)?, linear: LinearShortcut? = nil,
+                         _ body: (Int, UnsafePointer<Float>) -> Void) {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         let wave = chunk * replicas.workers
         var k = 0
@@ -233,10 +236,62 @@ public enum PredictiveImpact {
                     if let (input, values) = replace { model.input[s * m + input] = values[w] }
                     model.setDomain(s, Int(heldOut[w].domain))
                 }
-                model.forward(batch: count)
-                for s in 0..<count { body(k + start + s, model.output + s * m + (L - 1) * p) }
+                model.forward(batch: count, linearPath: linear == nil)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: p) { buffer in
+                    let forecast = buffer.baseAddress!
+                    for s in 0..<count {
+                        let w = k + start + s, out = model.output + s * m + (L - 1) * p
+                        guard let linear else { body(w, out); continue }
+                        linear.add(out, window: w, replace: replace.map { ($0.0, $0.1[w]) }, into: forecast)
+                        body(w, forecast)
+                    }
+                }
             }
             k += b
+        }
+    }
+
+    /// The linear path's share of the last-step forecast, computed once per held-out window:
+    /// replacing one input changes it by a rank-one term, α·(x̃ − x)·W[c, :], so each tested
+    /// input costs the transformer's forward pass alone, not the L·p·p linear path
+    /// (at p = 1,000, L = 3 that is 18 MFLOP a window).
+    struct LinearShortcut {
+        let p: Int, m: Int, alpha: Float
+        /// [m, p]: row r·p + j = weight[L − 1 − r][j, :], the weights of input (row r, variable j)
+        /// on the last-step forecast.
+        let stack: [Float]
+        /// [N, p]: α · z[w] · stack, the linear path's last-step output of every window.
+        let base: [Float]
+        let z: UnsafePointer<Float>
+
+        /// nil when the model has no linear path.
+        init?(_ model: Transformer, z: UnsafePointer<Float>, windows N: Int) {
+            let c = model.config
+            guard c.linearPath else { return nil }
+            let L = c.maxLag, p = c.variables, m = L * p
+            self.p = p; self.m = m; self.alpha = c.linearPathScale; self.z = z
+            let w = model.parameters.pointer + model.layout.linearW.offset   // [L, p, p]
+            var stack = [Float](repeating: 0, count: m * p)
+            for r in 0..<L { for j in 0..<p { for o in 0..<p { stack[(r * p + j) * p + o] = w[((L - 1 - r) * p + j) * p + o] } } }
+            var base = [Float](repeating: 0, count: N * p)
+            stack.withUnsafeBufferPointer { sp in
+                base.withUnsafeMutableBufferPointer { bp in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(N), Int32(p), Int32(m),
+                                c.linearPathScale, z, Int32(m), sp.baseAddress!, Int32(p), 0, bp.baseAddress!, Int32(p))
+                }
+            }
+            self.stack = stack
+            self.base = base
+        }
+
+        /// forecast = transformer's last-step output + the linear path's, with input `replace.0`
+        /// of window w set to `replace.1`.
+        func add(_ out: UnsafePointer<Float>, window w: Int, replace: (Int, Float)?, into forecast: UnsafeMutablePointer<Float>) {
+            for o in 0..<p { forecast[o] = out[o] + base[w * p + o] }
+            if let (input, value) = replace {
+                let delta = alpha * (value - z[w * m + input])
+                for o in 0..<p { forecast[o] += delta * stack[input * p + o] }
+            }
         }
     }
 
