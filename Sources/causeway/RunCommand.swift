@@ -105,6 +105,11 @@ struct Run: ParsableCommand {
             try trainer.restore(from: resumeFrom, path: resume)
             reporter.message("resuming from \(resume) at step \(trainer.state.step)")
         }
+        let mc = trainer.model.config
+        reporter.message("model: \(mc.tokens.rawValue) tokens, d_model \(mc.dModel), \(mc.layers) layer(s), \(mc.heads) head(s), max lag \(mc.maxLag)"
+            + (mc.linearPath ? ", linear path (\(mc.maxLag * p * p) weights, scale \(String(format: "%.3g", mc.linearPathScale)))" : "")
+            + (mc.domainEmbeddings > 0 ? ", domain embedding" : "")
+            + "; readout of \(readout.samples(variables: p)) samples")
         reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
             + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
             + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
