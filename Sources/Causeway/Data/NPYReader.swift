@@ -31,10 +31,12 @@ enum NPYReader {
             }
             let (rows, columns) = (header.shape[0], header.shape[1])
             guard rows > 0, columns > 0 else { throw CausewayError("\(path): array of shape \(header.shape) has no values") }
-            let needed = rows * columns * header.dtype.size
+            // a corrupt shape can overflow Int: (2^32, 2^32) must not read as 0 bytes
+            let (cells, overflow) = rows.multipliedReportingOverflow(by: columns)
+            let (needed, overflowBytes) = cells.multipliedReportingOverflow(by: header.dtype.size)
             let available = length - header.dataOffset
-            guard available >= needed else {
-                throw CausewayError("\(path): truncated: shape \(header.shape) needs \(needed) bytes of data, file has \(available)")
+            guard !overflow, !overflowBytes, available >= needed else {
+                throw CausewayError("\(path): truncated: shape \(header.shape) needs \(overflow || overflowBytes ? "more than \(Int.max)" : String(needed)) bytes of data, file has \(available)")
             }
             let data = UnsafeRawPointer(base) + header.dataOffset
             let series: Series

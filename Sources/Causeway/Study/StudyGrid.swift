@@ -53,8 +53,9 @@ public struct StudyCell: Equatable, Sendable {
 /// [baselines]    # extra flags for scripts/baselines/run
 /// alpha = 0.05
 /// ```
-/// Every list key also takes a single value. The cells are the cross product of heterogeneity
-/// × family × domains × samples × seeds (seeds varying fastest).
+/// Every list key also takes a single value; a list may not repeat a value. The cells are the
+/// cross product of heterogeneity × family × domains × samples × seeds (seeds varying fastest),
+/// at most `maxCells` of them.
 public struct StudyGrid: Sendable {
     public var samples = [2000]
     public var domains = [1]
@@ -74,6 +75,9 @@ public struct StudyGrid: Sendable {
 
     public init() {}
 
+    /// The most cells a grid may have (each is a generated dataset and a run of every method).
+    public static let maxCells = 10_000
+
     /// Flags the study sets itself for every run; a [run] table may not set them.
     public static let reservedRunFlags: Set<String> = ["data", "out", "truth", "max-lag", "domain-embedding", "no-domain-embedding", "seed", "no-header", "resume"]
 
@@ -91,13 +95,18 @@ public struct StudyGrid: Sendable {
         }
         let top = doc.tables[""]!
 
-        func list(_ key: String) -> (items: [TOMLValue], line: Int)? {
+        func list(_ key: String) throws -> (items: [TOMLValue], line: Int)? {
             guard let (v, line) = top[key] else { return nil }
-            if case .array(let a) = v { return (a, line) }
-            return ([v], line)
+            guard case .array(let a) = v else { return ([v], line) }
+            // a repeated value repeats cells (the same folder names) and multiplies the grid
+            var seen = Set<String>()
+            for item in a where !seen.insert("\(item)").inserted {
+                throw CausewayError("\(path):\(line): '\(key)' lists \(item.text) twice")
+            }
+            return (a, line)
         }
         func ints(_ key: String, min: Int) throws -> [Int]? {
-            guard let (items, line) = list(key) else { return nil }
+            guard let (items, line) = try list(key) else { return nil }
             guard !items.isEmpty else { throw CausewayError("\(path):\(line): '\(key)' is empty") }
             return try items.map {
                 guard case .integer(let i) = $0, i >= min else {
@@ -107,7 +116,7 @@ public struct StudyGrid: Sendable {
             }
         }
         func names<T: RawRepresentable>(_ key: String, _: T.Type) throws -> [T]? where T.RawValue == String, T: CaseIterable {
-            guard let (items, line) = list(key) else { return nil }
+            guard let (items, line) = try list(key) else { return nil }
             guard !items.isEmpty else { throw CausewayError("\(path):\(line): '\(key)' is empty") }
             return try items.map {
                 guard case .string(let s) = $0, let v = T(rawValue: s) else {
@@ -137,7 +146,7 @@ public struct StudyGrid: Sendable {
             guard v.count == 1 else { throw CausewayError("\(path):\(top["noise"]!.line): 'noise' takes one value") }
             g.noise = v[0]
         }
-        if let (items, line) = list("domain_embedding") {
+        if let (items, line) = try list("domain_embedding") {
             g.domainEmbedding = try items.map {
                 guard case .boolean(let b) = $0 else { throw CausewayError("\(path):\(line): 'domain_embedding' must hold true/false (got \($0.text))") }
                 return b
@@ -161,6 +170,12 @@ public struct StudyGrid: Sendable {
         }
         g.runFlags = try flags("run")
         g.baselineFlags = try flags("baselines")
+        // the cells are built below: refuse a grid too large to run before building it
+        let sizes = [g.heterogeneity.count, g.family.count, g.domains.count, g.samples.count, g.seeds.count]
+        let cellCount = sizes.reduce(1.0) { $0 * Double($1) }
+        guard cellCount <= Double(maxCells) else {
+            throw CausewayError("\(path): the grid has \(cellCount < 1e15 ? String(Int(cellCount)) : "\(cellCount)") cells (heterogeneity × family × domains × samples × seeds = \(sizes.map(String.init).joined(separator: " × "))); at most \(maxCells): split it into several grids")
+        }
         // every cell must be a valid generator configuration
         for cell in g.cells {
             do { try g.generatorConfig(cell).validate() } catch let e as CausewayError {

@@ -36,7 +36,10 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
         if inDegree < 1 || inDegree > variables {
             throw CausewayError("--in-degree must be in 1...\(variables) (the number of variables), got \(inDegree)")
         }
-        if samples <= maxLag + 1 { throw CausewayError("--samples must be greater than --max-lag + 1 = \(maxLag + 1), got \(samples)") }
+        // samples ≤ maxLag + 1, written so that no value (e.g. --max-lag 9223372036854775807) overflows
+        if samples <= 1 || samples - 1 <= maxLag {
+            throw CausewayError("--samples must be greater than --max-lag + 1 = \(maxLag < Int.max ? String(maxLag + 1) : "\(maxLag) + 1"), got \(samples)")
+        }
         if domains < 1 { throw CausewayError("--domains must be at least 1, got \(domains)") }
         if !(noiseScale > 0) || !noiseScale.isFinite { throw CausewayError("--noise-scale must be a positive number, got \(noiseScale)") }
         if burnIn < 0 { throw CausewayError("--burn-in must be at least 0, got \(burnIn)") }

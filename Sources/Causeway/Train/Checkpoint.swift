@@ -83,7 +83,10 @@ public struct Checkpoint {
         }
         let n = header.parameter_count
         var offset = 16 + jsonLength
-        guard offset + 16 * n == bytes.count - 8 else { throw fail("corrupt (size does not match \(n) parameters)") }
+        // compared by division: a corrupt parameter_count may overflow 16 · n
+        guard n >= 0, (bytes.count - 8 - offset) % 16 == 0, (bytes.count - 8 - offset) / 16 == n else {
+            throw fail("corrupt (size does not match \(n) parameters)")
+        }
         func floats() -> [Float] {
             let a = bytes.withUnsafeBytes { raw in
                 (0..<n).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self)) }
