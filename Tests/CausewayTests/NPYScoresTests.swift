@@ -51,6 +51,11 @@ import Testing
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let cut = dir.file("cut.npy", data: bytes.dropLast(4))
         expectError(cut, "truncated") { _ = try NPYScores.read(path: cut) }
+        // a shape whose element count overflows Int (2 · 3037000500²) is truncated, not a crash
+        var huge = scoresNPYHeaderForTests(shape: "(2, 3037000500, 3037000500)")
+        huge.append(Data(count: 64))
+        let hugePath = dir.file("huge.npy", data: huge)
+        expectError(hugePath, "truncated") { _ = try NPYScores.read(path: hugePath) }
         var header = scoresNPYHeaderForTests(shape: "(2, 3)")
         header.append(Data(count: 24))
         let flat = dir.file("flat.npy", data: header)

@@ -55,11 +55,13 @@ extension NPYScores {
         if let variables, variables != p {
             throw CausewayError("\(path): shape \(header.shape) has \(p) variables but graph.json lists \(variables)")
         }
-        let n = L * p * p
-        let needed = n * header.dtype.size
+        // a corrupt shape can overflow Int: compare by division, never by the product
         let available = bytes.count - header.dataOffset
-        guard available >= needed else {
-            throw CausewayError("\(path): truncated: shape \(header.shape) needs \(needed) bytes of data, file has \(available)")
+        let fits = available >= 0 && p <= available / header.dtype.size / p / L
+        let n = fits ? L * p * p : 0
+        let needed = n * header.dtype.size
+        guard fits, available >= needed else {
+            throw CausewayError("\(path): truncated: shape \(header.shape) needs more bytes of data than the file's \(available)")
         }
         var values = [Float](repeating: 0, count: n)
         bytes.withUnsafeBytes { raw in
