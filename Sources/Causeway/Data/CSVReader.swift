@@ -40,12 +40,9 @@ public struct TableOptions: Sendable, Equatable {
 /// Line numbers in errors are 1-based and count the header as line 1; columns are 1-based.
 enum CSVReader {
     /// Where the missing cells of one variable are: their count and the first few lines.
-    struct MissingCells: Equatable {
+    struct MissingCells {
         var count = 0
         var first: [(line: Int, text: String)] = []
-        static func == (a: MissingCells, b: MissingCells) -> Bool {
-            a.count == b.count && a.first.map(\.line) == b.first.map(\.line)
-        }
     }
 
     struct Table {

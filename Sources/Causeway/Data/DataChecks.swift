@@ -42,7 +42,8 @@ extension Dataset {
         var warnings: [Diagnostic] = []
         let dropped = windows.droppedWindows.reduce(0, +)
         if dropped > 0 {
-            let lost = domains.indices.filter { d in !windows.train.contains { $0.domain == d } && !windows.validation.contains { $0.domain == d } }
+            let kept = Set((windows.train + windows.validation).map { Int($0.domain) })
+            let lost = domains.indices.filter { !kept.contains($0) }
             warnings.append(Diagnostic(kind: .dropped, columns: [], message:
                 "\(where_): \(dropped) window\(dropped == 1 ? "" : "s") touch a missing cell and are left out (--missing drop-windows); "
                 + "\(train) training and \(heldOut) held-out windows remain"

@@ -32,9 +32,6 @@ public struct Dataset: Sendable {
         self.path = path
         self.notes = notes
     }
-
-    /// Missing cells over all domains.
-    public var missingCells: Int { domains.reduce(0) { $0 + $1.series.missingPerColumn.reduce(0, +) } }
 }
 
 extension Dataset {

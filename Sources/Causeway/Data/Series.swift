@@ -130,9 +130,6 @@ public final class Series: @unchecked Sendable {
         }
     }
 
-    /// Column j as float64 values, [rows].
-    public func column(_ j: Int) -> [Double] { (0..<rows).map { value($0, j) } }
-
     /// A new owned float64 series with the given columns, in that order (indices into this one).
     public func selecting(columns picked: [Int]) -> Series {
         var v = [Double](repeating: 0, count: rows * picked.count)
