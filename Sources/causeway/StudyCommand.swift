@@ -50,7 +50,17 @@ struct Study: ParsableCommand {
         StopSignal.install()
         try coordinated { world in
             let todo = cell.map { [all[$0]] } ?? all
-            for c in todo { try runCell(c, grid: studyGrid, world: world, baselineRunner: runner) }
+            let started = Date()
+            for (k, c) in todo.enumerated() {
+                try runCell(c, grid: studyGrid, world: world, baselineRunner: runner)
+                if todo.count > 1 && world.isCoordinator {
+                    // cells done out of N, with an ETA from the mean time per cell so far
+                    let elapsed = Date().timeIntervalSince(started)
+                    let eta = elapsed / Double(k + 1) * Double(todo.count - k - 1)
+                    print("study: \(k + 1)/\(todo.count) cells done in \(formatDuration(elapsed))"
+                          + (k + 1 < todo.count ? ", ETA \(formatDuration(eta))" : ""))
+                }
+            }
             if cell == nil && world.isCoordinator { try writeMerged(grid: studyGrid) }
         }
     }

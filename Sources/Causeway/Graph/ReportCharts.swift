@@ -279,8 +279,10 @@ enum ReportCharts {
             out += "<rect x=\"\(n(cellX(e.lag, e.source) + outline / 2))\" y=\"\(n(cellY(e.lag, e.target) + outline / 2))\" width=\"\(n(cell - outline))\" height=\"\(n(cell - outline))\" fill=\"none\" stroke=\"\(predictedOutline)\" stroke-width=\"\(n(outline))\"/>\n"
         }
         if let truth {
+            // in the centre, or in the top-right corner when the cell prints its value
+            let (dx, dy, r) = values ? (cell * 0.8, cell * 0.22, max(2.2, cell * 0.1)) : (cell / 2, cell / 2, max(2.2, cell * 0.15))
             for e in truth.sorted() where e.lag <= L {
-                out += "<circle cx=\"\(n(cellX(e.lag, e.source) + cell / 2))\" cy=\"\(n(cellY(e.lag, e.target) + cell / 2))\" r=\"\(n(max(2.2, cell * 0.15)))\" fill=\"#111827\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n"
+                out += "<circle cx=\"\(n(cellX(e.lag, e.source) + dx))\" cy=\"\(n(cellY(e.lag, e.target) + dy))\" r=\"\(n(r))\" fill=\"#111827\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n"
             }
         }
 
@@ -342,7 +344,7 @@ enum ReportCharts {
         let ringR = max(170, min(360, Double(p) * 15))
         let labelRoom = min(150, (variables.map { textWidth($0, size: labelSize) }.max() ?? 0)) + nodeR * 3.1 + 20
         let cxy = ringR + labelRoom + 10
-        let legendW = (trueSet == nil ? 190.0 : 560.0) + 180
+        let legendW = (trueSet == nil ? 190.0 : 560.0) + 300
         let W = max(2 * cxy, legendW), legendH = 44.0
         let H = 2 * cxy + legendH
         func pos(_ i: Int) -> (Double, Double, Double) {

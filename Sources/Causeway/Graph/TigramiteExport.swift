@@ -43,7 +43,7 @@ public enum TigramiteExport {
             for i in 0..<p {
                 for j in 0..<p {
                     values[at(i, j, tau)] = Double(scores[tau, i, j])
-                    if let pValues { pMatrix[at(i, j, tau)] = Double(pValues[tau, i, j]) }
+                    if let pValues, !pValues[tau, i, j].isNaN { pMatrix[at(i, j, tau)] = Double(pValues[tau, i, j]) }   // untested: 1
                 }
             }
         }

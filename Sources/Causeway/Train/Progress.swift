@@ -52,7 +52,8 @@ public final class ProgressReporter {
     }
 }
 
-func formatDuration(_ s: Double) -> String {
+/// A duration for progress lines: "42s", "3m05s", "2h07m".
+public func formatDuration(_ s: Double) -> String {
     let t = Int(s.rounded())
     return t >= 3600 ? "\(t / 3600)h\(String(format: "%02d", t % 3600 / 60))m"
         : t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
