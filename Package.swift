@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - System-library shims (module.modulemap + shim.h, nothing else)
@@ -22,7 +23,7 @@ let package = Package(
         // MARK: - Implementation
         .target(
             name: "Causeway",
-            dependencies: ["CBLAS", "CMPICH"],
+            dependencies: ["CBLAS", "CMPICH", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

@@ -90,12 +90,12 @@ def metrics(run_dir):
     m = json.load(open(os.path.join(run_dir, "metrics.json")))
     lag, summ = m["lagged"], m["summary"]
     def fdr(x):
-        k = x["truePositives"] + x["falsePositives"]
-        return x["falsePositives"] / k if k else 0.0
+        k = x["true_positives"] + x["false_positives"]
+        return x["false_positives"] / k if k else 0.0
     return dict(f1=lag["f1"], precision=lag["precision"], recall=lag["recall"], fdr=fdr(lag),
-                edges=lag["truePositives"] + lag["falsePositives"], summary_f1=summ["f1"], summary_fdr=fdr(summ),
-                oracle_f1=m["oracleLagged"]["f1"], oracle_summary_f1=m["oracleSummary"]["f1"],
-                auroc=m.get("aurocLagged"))
+                edges=lag["true_positives"] + lag["false_positives"], summary_f1=summ["f1"], summary_fdr=fdr(summ),
+                oracle_f1=m["oracle_lagged"]["f1"], oracle_summary_f1=m["oracle_summary"]["f1"],
+                auroc=m.get("auroc_lagged"))
 
 
 def emit(results, row):
@@ -112,7 +112,7 @@ def part_null(a):
             os.makedirs(d, exist_ok=True)
             write_csv(os.path.join(d, "series.csv"), null_series(family, 1000 + seed, a.null_rows, 10))
             t0 = time.time()
-            sh([BIN, "run", "--data", os.path.join(d, "series.csv"), "--max-lag", "3", "--out", os.path.join(d, "run"),
+            sh([BIN, "run", "--overwrite", "--data", os.path.join(d, "series.csv"), "--max-lag", "3", "--out", os.path.join(d, "run"),
                 "--quiet", "--seed", str(seed)] + a.extra)
             wall = time.time() - t0
             g = json.load(open(os.path.join(d, "run", "graph.json")))
@@ -221,13 +221,13 @@ def part_truth(a):
         man, truth = os.path.join(data, "manifest.json"), os.path.join(data, "truth.csv")
         d = os.path.join(a.work, "truth", name)
         t0 = time.time()
-        sh([BIN, "run", "--data", man, "--max-lag", str(L), "--out", os.path.join(d, "default"), "--quiet", "--truth", truth] + a.extra)
+        sh([BIN, "run", "--overwrite", "--data", man, "--max-lag", str(L), "--out", os.path.join(d, "default"), "--quiet", "--truth", truth] + a.extra)
         wall = time.time() - t0
         g = json.load(open(os.path.join(d, "default", "graph.json")))
         row = dict(part="truth", dataset=name, wall_s=wall, significance_s=float(g["provenance"]["significance_s"]),
                    default=metrics(os.path.join(d, "default")))
         for label, flags in [("auto", ["--binarize", "auto"]), ("fdr_all", ["--tests", "all"])]:
-            sh([BIN, "discover", "--checkpoint", os.path.join(d, "default", "checkpoint.cwck"), "--data", man,
+            sh([BIN, "discover", "--overwrite", "--checkpoint", os.path.join(d, "default", "checkpoint.cwck"), "--data", man,
                 "--out", os.path.join(d, label), "--truth", truth] + flags)
             row[label] = metrics(os.path.join(d, label))
         if a.baselines:
@@ -250,7 +250,7 @@ def part_draws(a):
                 if not os.path.exists(ck):
                     continue
                 out = os.path.join(d, f"draw-{draw}")
-                sh([BIN, "discover", "--checkpoint", ck, "--data", os.path.join(d, "series.csv"), "--out", out,
+                sh([BIN, "discover", "--overwrite", "--checkpoint", ck, "--data", os.path.join(d, "series.csv"), "--out", out,
                     "--tests", "all", "--null-draw", draw])
                 g = json.load(open(os.path.join(out, "graph.json")))
                 hits += any(e["source"] != e["target"] for e in g["edges"])
@@ -272,7 +272,7 @@ def part_draws(a):
         row = dict(part="draws-truth", dataset=name)
         for draw in ["conditional", "permutation"]:
             out = os.path.join(d, f"all-{draw}")
-            sh([BIN, "discover", "--checkpoint", ck, "--data", man, "--out", out, "--truth", truth,
+            sh([BIN, "discover", "--overwrite", "--checkpoint", ck, "--data", man, "--out", out, "--truth", truth,
                 "--tests", "all", "--null-draw", draw])
             row[draw] = metrics(out)
         emit(a.results, row)

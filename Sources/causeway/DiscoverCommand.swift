@@ -24,18 +24,17 @@ struct Discover: ParsableCommand {
                                                   validationFraction: job.training.validationFraction)
             if world.isCoordinator {
                 input.print(diagnostics, quiet: false)
-                try AtomicFile.makeDirectory(out)
+                try input.prepareOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"])
             }
             let windows = try job.makeWindows()
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
             let log = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
             try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out,
-                                trainingLog: log, seed: job.training.seed, diagnostics: diagnostics, provenance: [
-                "checkpoint": checkpoint,
-                "seed": String(job.training.seed),
-                "steps": String(ck.header.state.step),
-                "best_step": String(ck.header.state.bestStep),
-                "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
+                                trainingLog: log, seed: job.training.seed, diagnostics: diagnostics, started: started, provenance: [
+                "checkpoint": .text(checkpoint),
+                "seed": .count(job.training.seed),
+                "steps": .count(ck.header.state.step),
+                "best_step": .count(ck.header.state.bestStep),
             ])
         }
     }

@@ -24,8 +24,10 @@ struct InputOptions: ParsableArguments {
     var difference = false
     @Flag(help: "Subtract each column's least-squares line in time, per domain (for trending data).")
     var detrend = false
-    @Option(help: "Output folder (created if missing).")
+    @Option(help: "Output folder (created if missing; one that holds an earlier run's results is refused unless --overwrite).")
     var out: String
+    @Flag(help: "Replace the results of an earlier run in --out.")
+    var overwrite = false
 
     func validate() throws {
         _ = try loadOptions()
@@ -65,6 +67,33 @@ struct InputOptions: ParsableArguments {
 }
 
 extension InputOptions {
+    /// The files a run or discover writes at the top of --out (docs/outputs.md).
+    static let outputFiles = ["graph.json", "scores.npy", "pvalues.npy", "qvalues.npy", "impact.npy", "adjacency.csv",
+                              "graph.dot", "graph.npz", "graph.graphml", "report.html", "metrics.json",
+                              "train_log.jsonl", "checkpoint.cwck"]
+
+    /// Creates --out on the coordinator. A folder holding an earlier run's results is refused
+    /// unless --overwrite (its earlier result files are then removed, so no stale file is left
+    /// beside the new ones) or `resuming` (training continues in it).
+    /// - Throws: `CausewayError` naming the folder and the files found; nothing is written then.
+    /// `inputs`: files of --out the command reads (discover's checkpoint and training log), which
+    /// are neither counted as results nor removed.
+    func prepareOut(resuming: Bool, inputs: Set<String> = []) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw CausewayError("--out \(out): is a file, not a folder") }
+            let found = Self.outputFiles.filter { !inputs.contains($0) && FileManager.default.fileExists(atPath: out + "/" + $0) }
+            if !found.isEmpty && !resuming {
+                guard overwrite else {
+                    throw CausewayError("--out \(out): holds the results of an earlier run (\(found.prefix(4).joined(separator: ", "))"
+                        + (found.count > 4 ? ", …" : "") + "); pass --overwrite to replace them, or choose another folder")
+                }
+                for name in found { try FileManager.default.removeItem(atPath: out + "/" + name) }
+            }
+        }
+        try AtomicFile.makeDirectory(out)
+    }
+
     /// The input checks of `Dataset.check` and the data diagnostics, run on every rank before
     /// any collective call; returns the loader's notes and every warning, in order.
     func check(_ dataset: Dataset, maxLag: Int, validationFraction: Double) throws -> [Diagnostic] {

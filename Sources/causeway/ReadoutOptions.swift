@@ -91,10 +91,11 @@ struct ReadoutOptions: ParsableArguments {
 
     /// Attribution → scores → graph → files in `out` (scores.npy, graph.json, adjacency.csv,
     /// graph.dot, report.html, and metrics.json with truth); prints where they are and the metrics.
-    /// `trainingLog`: the run's train_log.jsonl, drawn in the report when it exists.
+    /// `trainingLog`: the run's train_log.jsonl, drawn in the report when it exists. `started`:
+    /// when the command started (provenance `wall_time_s`).
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
                  out: String, trainingLog logPath: String, seed: UInt64, diagnostics inputDiagnostics: [Diagnostic],
-                 quiet: Bool = false, provenance extra: [String: String]) throws {
+                 quiet: Bool = false, started: Date, provenance extra: Provenance) throws {
         let rule = try rule
         let world = MPICommunicator.world
         // scores → tests → decision. The collective steps run on every rank in this order; the
@@ -158,20 +159,21 @@ struct ReadoutOptions: ParsableArguments {
         })
         let evaluation = truthEdges.map { Evaluation.evaluate(predicted: edges, scores: scores, truth: $0) }
         var provenance = extra
-        provenance["version"] = causewayVersion
-        provenance["command"] = CommandLine.arguments.joined(separator: " ")
-        provenance["data"] = dataset.path
-        provenance["data_sha256"] = try dataset.contentDigest()
-        provenance["eval_samples"] = String(readout.samples)
-        provenance["threads"] = String(replicas.workers)
-        provenance["agreement_shards"] = String(readout.shardScores.count)
-        provenance["ranks"] = String(MPICommunicator.world.size)
-        provenance["significance_s"] = String(format: "%.2f", testSeconds)
-        provenance["readout_s"] = String(format: "%.2f", readoutSeconds)
-        if let extraWarning { provenance["warning"] = extraWarning }
+        provenance["version"] = .text(causewayVersion)
+        provenance["command"] = .text(CommandLine.arguments.joined(separator: " "))
+        provenance["data"] = .text(dataset.path)
+        provenance["data_sha256"] = .text(try dataset.contentDigest())
+        provenance["eval_samples"] = .count(readout.samples)
+        provenance["threads"] = .count(replicas.workers)
+        provenance["agreement_shards"] = .count(readout.shardScores.count)
+        provenance["ranks"] = .count(MPICommunicator.world.size)
+        provenance["significance_s"] = .seconds(testSeconds)
+        provenance["readout_s"] = .seconds(readoutSeconds)
+        if let extraWarning { provenance["warning"] = .text(extraWarning) }
         var diagnostics = inputDiagnostics
         if let extraWarning { diagnostics.append(Diagnostic(kind: .smallSample, columns: [], message: extraWarning)) }
-        if let time = dataset.domains.first?.time { provenance["time"] = time.summary }
+        if let time = dataset.domains.first?.time { provenance["time"] = .text(time.summary) }
+        provenance["wall_time_s"] = .seconds(Date().timeIntervalSince(started))   // the whole run, before writing
 
         try NPYScores.write(scores, to: out + "/scores.npy")
         if let significance {
@@ -186,13 +188,17 @@ struct ReadoutOptions: ParsableArguments {
                                   to: out + "/graph.json")
         try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
         try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")
+        try TigramiteExport.write(edges: edges, scores: scores, pValues: significance?.pValues,
+                                  variables: dataset.variables, to: out + "/graph.npz")
+        try GraphMLWriter.write(edges: edges, scores: scores, pValues: significance?.pValues, qValues: decision.qValues,
+                                variables: dataset.variables, to: out + "/graph.graphml")
         let log = FileManager.default.fileExists(atPath: logPath) ? try TrainingLogReader.read(path: logPath) : []
         try ReportWriter.write(ReportInput(variables: dataset.variables, maxLag: scores.maxLag, scores: scores, edges: edges,
                                            rankMean: readout.rankMean, rankStd: readout.rankStd, trainingLog: log,
                                            evaluation: evaluation, truth: truthEdges,
                                            title: "Causeway: \(datasetTitle(dataset.path))",
                                            provenance: provenance, decision: decision,
-                                           decisionSummary: summary, diagnostics: diagnostics),
+                                           decisionSummary: summary, diagnostics: diagnostics, attribution: attribution),
                                to: out + "/report.html")
         if let evaluation { try AtomicFile.write(try evaluation.jsonData(), to: out + "/metrics.json") }
         if perDomain {
@@ -201,16 +207,32 @@ struct ReadoutOptions: ParsableArguments {
         }
         print(EdgeListing.text(decision, summary: summary, scores: scores,
                                variables: dataset.variables, limit: 20), terminator: "")
-        print("graph: \(edges.count) edges (\(attribution.rawValue), \(rule)) → \(out)/graph.json, report: \(out)/report.html")
+        print(Self.filesSummary(edges: edges.count, method: attribution.rawValue, rule: rule.description, out: out,
+                                hasPValues: significance != nil, hasMetrics: evaluation != nil), terminator: "")
         if let evaluation { print(evaluation.table, terminator: "") }
     }
 }
 
 extension ReadoutOptions {
+    /// The end-of-run lines: how many edges, then where every file is, one line each.
+    static func filesSummary(edges: Int, method: String, rule: String, out: String, hasPValues: Bool, hasMetrics: Bool) -> String {
+        let dir = out.hasSuffix("/") ? out : out + "/"
+        var lines = ["graph: \(edges) edge\(edges == 1 ? "" : "s") (attribution \(method), decision \(rule)); files in \(dir)",
+                     "  report.html    the report: open it in a browser",
+                     "  graph.json     the edges with their scores" + (hasPValues ? ", p-values and q-values" : "") + ", the decision, provenance",
+                     "  graph.npz      the graph in tigramite's layout (plot_time_series_graph, plot_graph)",
+                     "  graph.graphml  the graph for networkx, Gephi, Cytoscape; graph.dot for Graphviz; adjacency.csv",
+                     "  scores.npy     every candidate's score, [max lag, p, p] indexed (lag-1, source, target)"]
+        if hasPValues { lines.append("  pvalues.npy    p-values, same shape; qvalues.npy q-values; impact.npy the tests' loss increase") }
+        if hasMetrics { lines.append("  metrics.json   precision, recall, F1 against --truth") }
+        lines.append("  every file and field: docs/outputs.md in the Causeway repository")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// OUT/domains/NAME/{scores.npy, graph.json, adjacency.csv, metrics.json with --truth} for
     /// every domain, each binarized alone with the same rule; prints one line per domain.
     func writePerDomain(_ readout: Attribution, significance: Significance?, rule: BinarizeRule, dataset: Dataset,
-                        truth: [LaggedEdge]?, out: String, provenance: [String: String]) throws {
+                        truth: [LaggedEdge]?, out: String, provenance: Provenance) throws {
         for (d, domain) in dataset.domains.enumerated() where readout.domainSamples[d] > 0 {
             let scores = readout.domainScores[d]
             let pValues = significance?.domainPValues[d]
@@ -220,8 +242,8 @@ extension ReadoutOptions {
             let dir = out + "/domains/" + safeFileName(domain.name, fallback: "domain\(d)")
             try AtomicFile.makeDirectory(dir)
             var p = provenance
-            p["domain"] = domain.name
-            p["eval_samples"] = String(readout.domainSamples[d])
+            p["domain"] = .text(domain.name)
+            p["eval_samples"] = .count(readout.domainSamples[d])
             try NPYScores.write(scores, to: dir + "/scores.npy")
             if let pValues { try NPYScores.write(pValues, to: dir + "/pvalues.npy") }
             let summary = DecisionSummary(decision, significance, windows: significance?.domainWindows[d])

@@ -88,7 +88,7 @@ struct Run: ParsableCommand {
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
         if coordinator {
             input.print(diagnostics, quiet: quiet)
-            try AtomicFile.makeDirectory(out)
+            try input.prepareOut(resuming: resume != nil)
         }
 
         let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
@@ -129,12 +129,11 @@ struct Run: ParsableCommand {
 
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
                             out: out, trainingLog: out + "/train_log.jsonl", seed: seed, diagnostics: diagnostics,
-                            quiet: quiet, provenance: [
-                                "seed": String(seed),
-                                "steps": String(summary.steps),
-                                "best_step": String(summary.bestStep),
-                                "wall_time_s": String(format: "%.2f", Date().timeIntervalSince(started)),
-                                "training_s": String(format: "%.2f", trainingSeconds),
+                            quiet: quiet, started: started, provenance: [
+                                "seed": .count(seed),
+                                "steps": .count(summary.steps),
+                                "best_step": .count(summary.bestStep),
+                                "training_s": .seconds(trainingSeconds),
                             ])
         return (summary, trainer.replicas.workers)
     }

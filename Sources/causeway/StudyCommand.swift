@@ -114,7 +114,7 @@ struct Study: ParsableCommand {
             var ranks = 1, threads = 1
             if v.method == .causeway {
                 var args = ["--data", data + "/manifest.json", "--out", runDir, "--truth", data + "/truth.csv",
-                            "--max-lag", String(g.maxLag), "--seed", String(c.seed), "--quiet"]
+                            "--max-lag", String(g.maxLag), "--seed", String(c.seed), "--quiet", "--overwrite"]
                 args.append(v.domainEmbedding ? "--domain-embedding" : "--no-domain-embedding")
                 args += StudyGrid.arguments(g.runFlags)
                 // a run stopped by a signal (exit 75, e.g. a requeued array task) continues

@@ -141,6 +141,49 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (st
         try expectFailure(run(csv, f.path + "/out", ["--truth", truth]), ["truth.csv", "line 3", "'q'"], out: f.path + "/out")
     }
 
+    @Test(arguments: [(["--lags", "3"], "--max-lag"), (["--output", "x"], "--out"), (["--output=x"], "--out"),
+                      (["-o", "x"], "--out"), (["--alpha", "0.05"], "--binarize")])
+    func habitualFlagsNameCausewaysFlag(extra: [String], flag: String) throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(200))
+        let r = try runCLI(["run", "--data", csv] + extra + ["--out", f.path + "/out"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("'\(extra[0].split(separator: "=")[0])'") && r.stderr.contains("Causeway calls it \(flag)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("Did you mean '--data'"))
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/out"))
+    }
+
+    @Test func earlierResultsAreKeptUnlessOverwrite() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let out = f.path + "/out"
+        let first = try runCLI(run(csv, out, ["--binarize", "auto"]))
+        #expect(first.status == 0, "\(first.stderr)")
+        let graph = try Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))
+        try Data("stale".utf8).write(to: URL(fileURLWithPath: out + "/metrics.json"))
+        // a second run into the same folder is refused before anything is written
+        let second = try runCLI(run(csv, out, ["--binarize", "auto", "--seed", "5"]))
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("--out \(out)") && second.stderr.contains("graph.json") && second.stderr.contains("--overwrite"),
+                "\(second.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/graph.json")) == graph)
+        // discover into the run's folder keeps the checkpoint it reads, and also needs --overwrite
+        let refused = try runCLI(["discover", "--checkpoint", out + "/checkpoint.cwck", "--data", csv, "--out", out, "--binarize", "auto"])
+        #expect(refused.status != 0 && refused.stderr.contains("--overwrite"))
+        let d = try runCLI(["discover", "--checkpoint", out + "/checkpoint.cwck", "--data", csv, "--out", out,
+                            "--binarize", "auto", "--overwrite"])
+        #expect(d.status == 0, "\(d.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/checkpoint.cwck"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/metrics.json"), "a stale metrics.json is left beside new results")
+        // --overwrite replaces the run
+        let third = try runCLI(run(csv, out, ["--binarize", "auto", "--seed", "5", "--overwrite"]))
+        #expect(third.status == 0, "\(third.stderr)")
+        let prov = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))) as? [String: Any])?["provenance"] as? [String: Any])
+        #expect(prov["seed"] as? Int == 5)
+        // the end-of-run lines say where the files are
+        #expect(third.stdout.contains("files in \(out)/") && third.stdout.contains("graph.npz") && third.stdout.contains("report.html"))
+    }
+
     @Test func corruptCheckpointIsRefused() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(200))

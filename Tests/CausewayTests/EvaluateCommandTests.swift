@@ -36,7 +36,7 @@ import Testing
         #expect(ev.auprcLagged == 1)
 
         let data = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/metrics.json"))
-        #expect(try JSONDecoder().decode(Evaluation.self, from: data) == ev)
+        #expect(try Evaluation.read(jsonData: data) == ev)
         let table = ev.table
         #expect(table.contains("lagged, no self"))
         #expect(table.contains("summary") && table.contains("AUROC"))

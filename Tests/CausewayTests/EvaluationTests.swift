@@ -119,9 +119,17 @@ import Testing
         let ev = Evaluation.evaluate(predicted: [Self.e(0, 0, 1)], scores: s, truth: [])
         let data = try ev.jsonData()
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        for key in ["aurocLagged", "auprcLagged", "aurocSummary", "auprcSummary"] { #expect(root[key] is NSNull) }
-        #expect(root["shdLagged"] as? Int == 1)
-        #expect(try JSONDecoder().decode(Evaluation.self, from: data) == ev)
+        for key in ["auroc_lagged", "auprc_lagged", "auroc_summary", "auprc_summary"] { #expect(root[key] is NSNull) }
+        #expect(root["shd_lagged"] as? Int == 1)
+        #expect(root["schema_version"] as? Int == GraphWriter.schemaVersion)
+        #expect((root["lagged_no_self"] as? [String: Any])?["false_positives"] as? Int == 0)
+        // every key is snake_case, at every level
+        func keys(_ o: Any) -> [String] {
+            guard let d = o as? [String: Any] else { return [] }
+            return d.keys + d.values.flatMap(keys)
+        }
+        #expect(keys(root).allSatisfy { $0 == $0.lowercased() }, "\(keys(root))")
+        #expect(try Evaluation.read(jsonData: data) == ev)
     }
 }
 

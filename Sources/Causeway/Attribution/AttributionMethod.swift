@@ -13,6 +13,17 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
     /// layers and heads (the published baseline; needs `--tokens variable`).
     case attention
 
+    /// The method in plain words, with its source, for the report's header.
+    public var plainName: String {
+        switch self {
+        case .lrp: return "layer-wise relevance propagation (CP-LRP, Ali et al. 2022), as in arXiv 2601.05647"
+        case .attnlrp: return "AttnLRP (Achtibat et al. 2024): relevance propagation through attention"
+        case .gradient: return "gradient energy (∂forecast/∂input)², arXiv 2601.05647"
+        case .gradInput: return "gradient × input"
+        case .attention: return "attention weights, averaged over layers and heads"
+        }
+    }
+
     /// The backward rule that produces this method's per-input quantity (nil: no backward).
     var backwardRule: BackwardRule? {
         switch self {

@@ -105,9 +105,14 @@ public struct Evaluation: Codable, Equatable, Sendable {
         case oracleLagged, oracleSummary
     }
 
+    private enum VersionKey: String, CodingKey { case schemaVersion }
+
     /// Like the synthesized encoding, except that absent AUROC/AUPRC are written as null
-    /// (so every metrics.json has the same keys).
+    /// (so every metrics.json has the same keys) and `schemaVersion` (`GraphWriter.schemaVersion`)
+    /// is added. metrics.json converts the keys to snake_case (`jsonData()`).
     public func encode(to encoder: Encoder) throws {
+        var v = encoder.container(keyedBy: VersionKey.self)
+        try v.encode(GraphWriter.schemaVersion, forKey: .schemaVersion)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(lagged, forKey: .lagged)
         try c.encode(summary, forKey: .summary)

@@ -8,7 +8,7 @@ public struct GraphFile: Equatable, Sendable {
     public var edges: [LaggedEdge]
     public var attribution: String?
     public var binarize: String?
-    public var provenance: [String: String]
+    public var provenance: Provenance
 
     /// Reads the layout written by `GraphWriter.writeJSON`. Only `variables`, `max_lag` and
     /// `edges` (each with `source`, `target` names and an integer `lag`) are required.
@@ -51,6 +51,6 @@ public struct GraphFile: Equatable, Sendable {
         }
         return GraphFile(variables: variables, maxLag: maxLag, edges: edges.sorted(),
                          attribution: root["attribution"] as? String, binarize: root["binarize"] as? String,
-                         provenance: root["provenance"] as? [String: String] ?? [:])
+                         provenance: (root["provenance"] as? [String: Any] ?? [:]).compactMapValues(ProvenanceValue.init(json:)))
     }
 }

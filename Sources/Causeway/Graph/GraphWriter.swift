@@ -2,15 +2,20 @@ import Foundation
 
 /// Writes the discovered graph as `graph.json`.
 public enum GraphWriter {
+    /// `schema_version` of graph.json and metrics.json: raised when a field changes meaning or
+    /// disappears (adding a field keeps it). docs/outputs.md documents version 1.
+    public static let schemaVersion = 1
+
     /// graph.json layout (pretty-printed, keys sorted, written atomically, trailing newline):
     /// ```
     /// {
+    ///   "schema_version": 1,
     ///   "attribution": "gradient",                      // only when given
     ///   "binarize": "row-topk:3",                       // only when given
     ///   "edges": [{"lag": l, "rank_mean": m, "rank_std": d,   // rank_* only when given
     ///              "score": s, "source": name, "target": name}, ...],
     ///   "max_lag": L,
-    ///   "provenance": {"key": "value", ...},          // only when non-empty
+    ///   "provenance": {"key": "text" or number, ...}, // only when non-empty
     ///   "summary_edges": [{"score": s, "source": name, "target": name}, ...],
     ///   "variables": [name, ...]
     /// }
@@ -36,7 +41,7 @@ public enum GraphWriter {
                                  rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
                                  shardAgreement: [LaggedEdge: Double]? = nil, decision: DecisionSummary? = nil,
                                  diagnostics: [Diagnostic]? = nil,
-                                 provenance: [String: String], to path: String) throws {
+                                 provenance: Provenance, to path: String) throws {
         let data = try jsonData(edges: edges, scores: scores, variables: variables, attribution: attribution,
                                 binarize: binarize, rankMean: rankMean, rankStd: rankStd,
                                 shardAgreement: shardAgreement, decision: decision, diagnostics: diagnostics,
@@ -49,7 +54,7 @@ public enum GraphWriter {
                          rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil,
                          shardAgreement: [LaggedEdge: Double]? = nil, decision: DecisionSummary? = nil,
                          diagnostics: [Diagnostic]? = nil,
-                         provenance: [String: String]) throws -> Data {
+                         provenance: Provenance) throws -> Data {
         let p = scores.variables
         guard variables.count == p else {
             throw CausewayError("graph.json: \(variables.count) variable names for a score tensor over \(p) variables")
@@ -84,12 +89,13 @@ public enum GraphWriter {
              "score": number(summary[e.source * p + e.target])]
         }
         var root: [String: Any] = [
+            "schema_version": schemaVersion,
             "variables": variables,
             "max_lag": scores.maxLag,
             "edges": edgeObjects,
             "summary_edges": summaryObjects,
         ]
-        if !provenance.isEmpty { root["provenance"] = provenance }
+        if !provenance.isEmpty { root["provenance"] = provenance.mapValues(\.jsonObject) }
         if let attribution { root["attribution"] = attribution }
         if let binarize { root["binarize"] = binarize }
         if let decision { root["decision"] = decision.jsonObject }

@@ -5,33 +5,8 @@ import Foundation
 public enum NPYScores {
     /// Writes NPY format v1.0 atomically (little-endian `<f4`).
     public static func write(_ s: ScoreTensor, to path: String) throws {
-        var data = scoresNPYHeader(shape: [s.maxLag, s.variables, s.variables])
-        data.reserveCapacity(data.count + 4 * s.values.count)
-        for v in s.values {
-            let bits = v.bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { data.append(contentsOf: $0) }
-        }
-        try AtomicFile.write(data, to: path)
+        try AtomicFile.write(NPYWriter.float32(shape: [s.maxLag, s.variables, s.variables], values: s.values), to: path)
     }
-}
-
-/// NPY v1.0 header for a little-endian float32 C-order array: magic `\x93NUMPY`, version 1 0,
-/// uint16 LE header length, then the dict padded with spaces and ended by '\n' so that the
-/// whole preamble is a multiple of 64 bytes. Private to this file (Data/ has its own NPY code).
-fileprivate func scoresNPYHeader(shape: [Int]) -> Data {
-    let dims = shape.map(String.init).joined(separator: ", ")
-    let tuple = shape.count == 1 ? "(\(dims),)" : "(\(dims))"
-    var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': \(tuple), }"
-    let preamble = 10  // magic (6) + version (2) + header length (2)
-    let unpadded = preamble + dict.utf8.count + 1  // + '\n'
-    let padding = (64 - unpadded % 64) % 64
-    dict += String(repeating: " ", count: padding) + "\n"
-    let headerLength = UInt16(dict.utf8.count)
-    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-    data.append(UInt8(headerLength & 0xFF))
-    data.append(UInt8(headerLength >> 8))
-    data.append(contentsOf: Array(dict.utf8))
-    return data
 }
 
 extension NPYScores {

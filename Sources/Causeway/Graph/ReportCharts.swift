@@ -134,7 +134,9 @@ enum ReportCharts {
             let (bx, by) = (sx(best.0), sy(best.1))
             s += "<circle cx=\"\(n(bx))\" cy=\"\(n(by))\" r=\"5\" fill=\"none\" stroke=\"\(valColour)\" stroke-width=\"2\"/>\n"
             let anchor = bx > left + plotW * 0.8 ? "end" : "start"
-            s += "<text x=\"\(n(bx + (anchor == "end" ? -8 : 8)))\" y=\"\(n(by + 17))\" font-size=\"12\" text-anchor=\"\(anchor)\">best validation \(tickLabel(best.1)) at step \(Int(best.0))</text>\n"
+            // below the point, unless that would reach the x axis: then above it
+            let labelY = by + 17 > top + plotH - 6 ? by - 10 : by + 17
+            s += "<text x=\"\(n(bx + (anchor == "end" ? -8 : 8)))\" y=\"\(n(labelY))\" font-size=\"12\" text-anchor=\"\(anchor)\">best validation \(tickLabel(best.1)) at step \(Int(best.0))</text>\n"
         }
         // Legend (top right).
         let lx = W - right - 160, ly = top + 12
@@ -184,8 +186,15 @@ enum ReportCharts {
     /// Layout: each lag block is a p × p grid (rows = targets, columns = sources). Blocks sit side by
     /// side while they fit about 1150 units of width (cells 14–36 units), otherwise they wrap
     /// onto further block rows, each with its own labels, so names stay readable up to p ≈ 40.
-    static func heatmap(scores s: ScoreTensor, variables: [String], edges: Set<LaggedEdge>, truth: Set<LaggedEdge>?) -> String {
+    /// Up to this many variables the heatmap prints every score in its cell.
+    static let valuesInCellsVariables = 12
+
+    /// `values`: print each score in its cell (cells are then at least 30 units, wrapping lag
+    /// blocks onto more rows when needed).
+    static func heatmap(scores s: ScoreTensor, variables: [String], edges: Set<LaggedEdge>, truth: Set<LaggedEdge>?,
+                        values: Bool = false) -> String {
         let p = s.variables, L = s.maxLag
+        let minimumCell = values ? 30.0 : 14.0
         let blockGap = 14.0, pageWidth = 1150.0
         func shortName(_ name: String) -> String {
             name.count > 24 ? String(name.prefix(23)) + "…" : name
@@ -200,11 +209,11 @@ enum ReportCharts {
         var cell: Double
         var blocksPerRow: Int
         let oneRow = (available - Double(L - 1) * blockGap) / Double(L * p)
-        if oneRow >= 14 {
+        if oneRow >= minimumCell {
             cell = min(36, oneRow.rounded(.down))
             blocksPerRow = L
         } else {
-            cell = 14
+            cell = minimumCell
             blocksPerRow = max(1, Int((available + blockGap) / (Double(p) * cell + blockGap)))
         }
         labelSize = min(12.5, max(9.5, cell * 0.72))
@@ -239,6 +248,12 @@ enum ReportCharts {
                     let fill = v.isNaN ? "#d1d5db" : colour(scale.t(v))
                     out += "<rect x=\"\(n(cellX(lag, source)))\" y=\"\(n(cellY(lag, target)))\" width=\"\(n(cell))\" height=\"\(n(cell))\" fill=\"\(fill)\">"
                         + "<title>\(esc(variables[source])) → \(esc(variables[target])), lag \(lag): \(ReportWriter.fmtScore(v))</title></rect>\n"
+                    if values {
+                        let t = scale.t(v)
+                        out += "<text x=\"\(n(cellX(lag, source) + cell / 2))\" y=\"\(n(cellY(lag, target) + cell / 2 + cell * 0.11))\" "
+                            + "font-size=\"\(n(cell * 0.3))\" text-anchor=\"middle\" style=\"fill:\(t.isFinite && t > 0.55 ? "#ffffff" : "#111827")\" "
+                            + "pointer-events=\"none\">\(cellLabel(v, top: scale.hi))</text>\n"
+                    }
                 }
             }
             out += "<rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(blockW))\" height=\"\(n(gridH))\" fill=\"none\" stroke=\"\(axis)\" stroke-width=\"0.8\"/>\n"
@@ -299,6 +314,19 @@ enum ReportCharts {
         }
         out += "</svg>\n"
         return out
+    }
+
+    /// A score in at most 4 characters for a heatmap cell: ".21", "3.4", "12", "1e4", "NaN".
+    static func cellLabel(_ v: Float, top: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "∞" : "−∞" }
+        let x = Double(v), a = abs(x)
+        if a >= 1000 { return String(format: "%.0e", x).replacingOccurrences(of: "e+0", with: "e").replacingOccurrences(of: "e+", with: "e") }
+        if a >= 10 { return String(format: "%.0f", x) }
+        if a >= 1 { return String(format: "%.1f", x) }
+        if a < 0.005 { return x == 0 ? "0" : (x > 0 ? "<.01" : "−0") }
+        let t = String(format: "%.2f", a).dropFirst()   // ".21"
+        return (x < 0 ? "−" : "") + t
     }
 
     // MARK: - Summary graph
@@ -368,12 +396,44 @@ enum ReportCharts {
             out += edgePath(e, colour: fnColour, marker: "fn", strokeWidth: 1.3, dashed: true,
                             title: "\(variables[e.source]) → \(variables[e.target]): missed true edge")
         }
+        var selfLags: [Int: String] = [:]
+        var lagLabels: [(text: String, e: SummaryEdge)] = []
         for e in predicted.sorted() {
             let isTrue = trueSet?.contains(e)
             let (c, m) = isTrue == nil ? (edgeColour, "e") : isTrue! ? (tpColour, "tp") : (fpColour, "fp")
             let lags = edges.filter { $0.summary == e }.map(\.lag).sorted().map(String.init).joined(separator: ",")
             out += edgePath(e, colour: c, marker: m, strokeWidth: width(e), dashed: false,
                             title: "\(variables[e.source]) → \(variables[e.target]), lags \(lags), summary score \(ReportWriter.fmtScore(summary[e.source * p + e.target]))")
+            if e.source == e.target { selfLags[e.source] = lags } else { lagLabels.append((lags, e)) }
+        }
+        // Lag labels on the arrows: each at the first point along its curve (from the middle
+        // outwards) where its box overlaps no node and no label placed before it.
+        let lagSize = 10.5
+        var taken: [(x0: Double, y0: Double, x1: Double, y1: Double)] = (0..<p).map { i in
+            let (x, y, _) = pos(i)
+            return (x - nodeR - 2, y - nodeR - 2, x + nodeR + 2, y + nodeR + 2)
+        }
+        func overlaps(_ b: (x0: Double, y0: Double, x1: Double, y1: Double)) -> Bool {
+            taken.contains { b.x0 < $0.x1 && $0.x0 < b.x1 && b.y0 < $0.y1 && $0.y0 < b.y1 }
+        }
+        for (text, e) in lagLabels {
+            let (x1, y1, _) = pos(e.source), (x2, y2, _) = pos(e.target)
+            let (dx, dy) = (x2 - x1, y2 - y1)
+            let len = max((dx * dx + dy * dy).squareRoot(), 1e-9)
+            let (mx, my) = ((x1 + x2) / 2 - dy / len * 0.12 * len, (y1 + y2) / 2 + dx / len * 0.12 * len)
+            let w = textWidth(text, size: lagSize) + 6, h = lagSize + 4
+            var chosen: (Double, Double)? = nil
+            var first: (Double, Double) = (0, 0)
+            for (k, t) in [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74].enumerated() {
+                let u = 1 - t
+                let (x, y) = (u * u * x1 + 2 * u * t * mx + t * t * x2, u * u * y1 + 2 * u * t * my + t * t * y2)
+                if k == 0 { first = (x, y) }
+                if !overlaps((x - w / 2, y - h / 2, x + w / 2, y + h / 2)) { chosen = (x, y); break }
+            }
+            let (x, y) = chosen ?? first
+            taken.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+            out += "<g class=\"lag\"><rect x=\"\(n(x - w / 2))\" y=\"\(n(y - h / 2))\" width=\"\(n(w))\" height=\"\(n(h))\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.9\"/>"
+                + "<text x=\"\(n(x))\" y=\"\(n(y + lagSize * 0.36))\" font-size=\"\(n(lagSize))\" text-anchor=\"middle\">\(esc(text))</text></g>\n"
         }
         // Nodes and labels.
         for i in 0..<p {
@@ -385,7 +445,13 @@ enum ReportCharts {
             let c = cos(a)
             let anchor = c > 0.2 ? "start" : c < -0.2 ? "end" : "middle"
             let name = variables[i].count > 24 ? String(variables[i].prefix(23)) + "…" : variables[i]
-            out += "<text x=\"\(n(lx))\" y=\"\(n(ly + labelSize * 0.35))\" font-size=\"\(n(labelSize))\" text-anchor=\"\(anchor)\">\(esc(name))</text>\n"
+            // a self-loop's lags go on a second line under (above, at the top of the ring) the name
+            let below = sin(a) > -0.2
+            let nameY = ly + labelSize * 0.35 + (selfLags[i] != nil && !below ? -labelSize * 0.6 : 0)
+            out += "<text x=\"\(n(lx))\" y=\"\(n(nameY))\" font-size=\"\(n(labelSize))\" text-anchor=\"\(anchor)\">\(esc(name))</text>\n"
+            if let lags = selfLags[i] {
+                out += "<text x=\"\(n(lx))\" y=\"\(n(nameY + (below ? 1 : -1) * labelSize * 1.15))\" font-size=\"\(n(labelSize * 0.85))\" text-anchor=\"\(anchor)\" style=\"fill:#6b7280\">self, lag \(esc(lags))</text>\n"
+            }
         }
         // Legend.
         let ly = 2 * cxy + 18
@@ -402,7 +468,7 @@ enum ReportCharts {
         } else {
             item(edgeColour, "predicted edge")
         }
-        out += "<text x=\"\(n(lx))\" y=\"\(n(ly + 4))\" font-size=\"12\" fill=\"#6b7280\">width ∝ summary score</text>\n"
+        out += "<text x=\"\(n(lx))\" y=\"\(n(ly + 4))\" font-size=\"12\" fill=\"#6b7280\">width ∝ summary score; numbers = lags</text>\n"
         out += "</svg>\n"
         return out
     }

@@ -13,20 +13,23 @@ public struct ReportInput {
     public var evaluation: Evaluation?
     public var truth: [LaggedEdge]?
     public var title: String
-    public var provenance: [String: String]
+    public var provenance: Provenance
     /// The decision that produced `edges` (rule, p- and q-values), shown in its own section,
     /// in the edge table and in the near-misses table.
     public var decision: Decision?
     public var decisionSummary: DecisionSummary?
     /// Warnings and notes about the input (`Dataset.check`, `DataDiagnostics`), in their own section.
     public var diagnostics: [Diagnostic] = []
+    /// The attribution method, named in the header.
+    public var attribution: AttributionMethod?
 
     public init(variables: [String], maxLag: Int, scores: ScoreTensor, edges: [LaggedEdge],
                 rankMean: ScoreTensor? = nil, rankStd: ScoreTensor? = nil, trainingLog: [TrainingPoint] = [],
                 evaluation: Evaluation? = nil, truth: [LaggedEdge]? = nil, title: String,
-                provenance: [String: String] = [:], decision: Decision? = nil, decisionSummary: DecisionSummary? = nil,
-                diagnostics: [Diagnostic] = []) {
+                provenance: Provenance = [:], decision: Decision? = nil, decisionSummary: DecisionSummary? = nil,
+                diagnostics: [Diagnostic] = [], attribution: AttributionMethod? = nil) {
         self.diagnostics = diagnostics
+        self.attribution = attribution
         self.decision = decision
         self.decisionSummary = decisionSummary
         self.variables = variables
@@ -45,12 +48,13 @@ public struct ReportInput {
 
 /// Writes `report.html`: one self-contained page (inline CSS and SVG; no JavaScript, no network).
 ///
-/// Sections, in order: header (title, size of the problem, provenance); data diagnostics (when
-/// any); the decision (rule,
+/// Sections, in order: header (title, size of the problem, the attribution method, the rule and
+/// its resolved threshold); data diagnostics (when any); the decision (rule,
 /// level, resolved threshold, test; when given); metrics (when an evaluation is given); training and validation loss against step; the score heatmap (rows =
 /// targets, columns = sources grouped in lag blocks, predicted edges outlined, true edges dotted);
 /// the summary graph on a circle; the table of predicted edges (with p- and q-values, ordered by
-/// q-value, when a decision is given) and the near misses (the strongest rejected candidates).
+/// q-value, when a decision is given) with one sentence per measure, and the near misses (the
+/// strongest rejected candidates); the run details (provenance, folded).
 /// All names are HTML-escaped. Written atomically.
 public enum ReportWriter {
     /// - Throws: `CausewayError` when the inputs disagree in shape or an edge is out of range,
@@ -92,13 +96,7 @@ public enum ReportWriter {
             <p class="lead">\(p) variables · max lag \(r.maxLag) · \(edges.count) predicted lagged edge\(edges.count == 1 ? "" : "s") · \(Set(edges.map(\.summary)).count) summary edge\(Set(edges.map(\.summary)).count == 1 ? "" : "s")\(r.truth.map { " · \(Set($0).count) true lagged edges" } ?? "")</p>
 
             """
-        if !r.provenance.isEmpty {
-            page += "<table class=\"prov\">\n"
-            for key in r.provenance.keys.sorted() {
-                page += "<tr><th>\(escape(key))</th><td>\(escape(r.provenance[key]!))</td></tr>\n"
-            }
-            page += "</table>\n"
-        }
+        page += "<p class=\"method\">" + methodLine(r) + "</p>\n"
         page += "</header>\n"
 
         if !r.diagnostics.isEmpty {
@@ -117,9 +115,10 @@ public enum ReportWriter {
         if p <= ReportScaling.fullHeatmapVariables {
             page += section("Scores", id: "heatmap",
                             "<p class=\"note\">S[ℓ, source, target]: rows are targets, columns are sources grouped by lag. "
-                            + "Hover a cell for its value.</p>\n"
+                            + (p <= ReportCharts.valuesInCellsVariables ? "Each cell shows its score (hover for more digits).</p>\n"
+                               : "Hover a cell for its value.</p>\n")
                             + ReportCharts.heatmap(scores: r.scores, variables: r.variables, edges: Set(edges),
-                                                   truth: r.truth.map(Set.init)))
+                                                   truth: r.truth.map(Set.init), values: p <= ReportCharts.valuesInCellsVariables))
         } else {
             let d = ReportScaling.downsample(scores: r.scores, variables: r.variables, edges: Set(edges), truth: r.truth.map(Set.init))
             page += section("Scores", id: "heatmap",
@@ -132,13 +131,13 @@ public enum ReportWriter {
         if p <= ReportScaling.fullGraphVariables {
             page += section("Summary graph", id: "graph",
                             "<p class=\"note\">An arrow source → target when the target has a predicted parent at any lag; "
-                            + "width grows with the summary score (max over lags).</p>\n"
+                            + "the numbers on an arrow are its lags; width grows with the summary score (max over lags).</p>\n"
                             + ReportCharts.summaryGraph(scores: r.scores, variables: r.variables, edges: edges,
                                                         truth: r.truth))
         } else {
             page += section("Summary graph", id: "graph", ReportScaling.degreeTable(variables: r.variables, edges: edges))
         }
-        page += section("Predicted edges", id: "edges", edgeTable(r, edges, limit: ReportScaling.edgeTableRows))
+        page += section("Predicted edges", id: "edges", edgeTable(r, edges, limit: ReportScaling.edgeTableRows) + confidenceNotes(r))
         if let d = r.decision, d.qValues != nil {
             let misses = d.nearMisses(scores: r.scores, count: 10)
             page += section("Near misses", id: "near-misses",
@@ -146,8 +145,68 @@ public enum ReportWriter {
                             + "(evidence that fell short), then the highest-scoring ones the screen did not test.</p>\n"
                             + edgeTable(r, misses, ordered: true))
         }
+        if !r.provenance.isEmpty { page += provenanceSection(r.provenance) }
         page += "<footer>Causeway \(escape(causewayVersion)) · self-contained report, no scripts</footer>\n</body>\n</html>\n"
         return page
+    }
+
+    /// The header's second line: how scores were made and how edges were decided, with the
+    /// threshold the rule resolved to.
+    static func methodLine(_ r: ReportInput) -> String {
+        var parts: [String] = []
+        if let a = r.attribution { parts.append("<b>Scores</b>: \(escape(a.plainName)) of a transformer forecaster") }
+        if let d = r.decisionSummary {
+            var rule = "<b>Decision</b>: \(escape(d.rule))"
+            if d.rule.hasPrefix("fdr") {
+                rule += " — per-edge tests on held-out windows, \(escape(d.fdrMethod.name)) false-discovery control at "
+                    + "Q = \(d.level.map { String($0) } ?? "?")"
+            } else if d.rule.hasPrefix("pvalue") {
+                rule += " — per-edge tests on held-out windows, each edge at α = \(d.level.map { String($0) } ?? "?") (no multiple-testing control)"
+            } else {
+                rule += " — a cut of the scores (no error control)"
+            }
+            rule += "; threshold " + (d.threshold.map { String(format: "%.4g", $0) + " (" + escape(d.thresholdMeaning) + ")" }
+                                      ?? "none (no edge kept)")
+            parts.append(rule)
+        }
+        return parts.joined(separator: "<br>\n")
+    }
+
+    /// Plain-word labels for the provenance keys; unknown keys are shown as they are.
+    static let provenanceLabels: [String: String] = [
+        "data": "data file", "data_sha256": "data SHA-256", "command": "command", "version": "Causeway version",
+        "seed": "random seed", "steps": "training steps", "best_step": "best validation step",
+        "wall_time_s": "wall time (s)", "training_s": "training (s)", "readout_s": "attribution readout (s)",
+        "significance_s": "per-edge tests (s)", "eval_samples": "readout samples", "threads": "threads per rank",
+        "ranks": "MPI ranks", "agreement_shards": "data shards for shard agreement", "checkpoint": "checkpoint",
+        "time": "time axis", "warning": "warning", "domain": "domain",
+    ]
+
+    static func provenanceSection(_ provenance: Provenance) -> String {
+        var s = "<section id=\"provenance\">\n<details>\n<summary>Run details (provenance, also in graph.json)</summary>\n<table class=\"prov\">\n"
+        for key in provenance.keys.sorted(by: { (provenanceLabels[$0] ?? $0) < (provenanceLabels[$1] ?? $1) }) {
+            s += "<tr><th>\(escape(provenanceLabels[key] ?? key))</th><td>\(escape(provenance[key]!.description))</td></tr>\n"
+        }
+        return s + "</table>\n</details>\n</section>\n"
+    }
+
+    /// One sentence per number of the edge tables.
+    static func confidenceNotes(_ r: ReportInput) -> String {
+        var items = ["<li><b>score</b>: how much the forecast of the target depends on the source at that lag "
+            + "(the attribution, averaged over forecasts); it ranks candidates but is not a probability.</li>"]
+        if r.decision?.pValues != nil {
+            items.append("<li><b>p-value</b>: the chance of a forecast improvement at least this large from this input if the "
+                + "edge did not exist (tested on held-out windows); small means strong evidence.</li>")
+        }
+        if r.decision?.qValues != nil {
+            items.append("<li><b>q-value</b>: the smallest false-discovery rate at which the edge would be kept; keeping every "
+                + "edge with q ≤ 0.05 means that on average at most 5% of the kept edges are false.</li>")
+        }
+        if r.rankMean != nil {
+            items.append("<li><b>rank mean</b>: the candidate's average rank among the target's inputs over forecasts "
+                + "(1 = always the strongest); <b>rank std</b>: how much that rank varies (small = consistent).</li>")
+        }
+        return "<ul class=\"notes\">\n" + items.joined(separator: "\n") + "\n</ul>\n"
     }
 
     static func section(_ title: String, id: String, _ body: String) -> String {
@@ -249,21 +308,7 @@ public enum ReportWriter {
     }
 
     /// HTML/XML text and attribute escaping.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { markupEscape(s) }
 
     static func fmt3(_ v: Double) -> String { String(format: "%.3f", v) }
 
@@ -298,6 +343,9 @@ public enum ReportWriter {
         svg.graph { margin: 6px auto; }
         svg text { font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; fill: #374151; }
         footer { color: var(--muted); font-size: 12px; text-align: center; }
+        .method { margin: 0; font-size: 14px; }
+        ul.notes { color: var(--muted); font-size: 13px; margin: 10px 0 0; padding-left: 20px; }
+        details summary { cursor: pointer; color: var(--accent); font-weight: 600; }
 
         """
 }

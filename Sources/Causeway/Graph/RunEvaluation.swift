@@ -19,10 +19,12 @@ public enum RunEvaluation {
 }
 
 extension Evaluation {
-    /// Pretty-printed, sorted-key JSON with a trailing newline.
+    /// metrics.json: pretty-printed, sorted snake_case keys (`auroc_lagged`, `lagged_no_self`,
+    /// `true_positives`, …, `schema_version`), a trailing newline. docs/outputs.md lists them.
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         do {
             var data = try encoder.encode(self)
             data.append(UInt8(ascii: "\n"))
@@ -30,6 +32,14 @@ extension Evaluation {
         } catch {
             throw CausewayError("metrics.json: cannot encode JSON: \(error.localizedDescription)")
         }
+    }
+
+    /// Reads metrics.json as written by `jsonData()`.
+    /// - Throws: `DecodingError` when a field is missing or mistyped.
+    public static func read(jsonData data: Data) throws -> Evaluation {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(Evaluation.self, from: data)
     }
 
     /// A plain-text table for the terminal:

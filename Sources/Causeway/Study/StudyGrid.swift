@@ -79,7 +79,7 @@ public struct StudyGrid: Sendable {
     public static let maxCells = 10_000
 
     /// Flags the study sets itself for every run; a [run] table may not set them.
-    public static let reservedRunFlags: Set<String> = ["data", "out", "truth", "max-lag", "domain-embedding", "no-domain-embedding", "seed", "no-header", "resume"]
+    public static let reservedRunFlags: Set<String> = ["data", "out", "truth", "max-lag", "domain-embedding", "no-domain-embedding", "seed", "no-header", "resume", "overwrite"]
 
     public static func read(path: String) throws -> StudyGrid {
         let data = try readFileContents(path)

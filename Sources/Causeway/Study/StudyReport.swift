@@ -135,8 +135,5 @@ public enum StudyReport {
         n >= 1000 && n % 1000 == 0 ? "\(n / 1000)k" : String(n)
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { markupEscape(s) }
 }
