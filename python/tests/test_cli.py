@@ -32,11 +32,6 @@ def test_run_on_a_dataframe_with_time_stamps(generated, tmp_path):
     assert run.variables == ["x0", "x1", "x2", "x3"]
 
 
-def test_run_on_a_path(generated, tmp_path):
-    run = causeway.run(generated / "manifest.json", tmp_path / "out", max_lag=2, quiet=True)
-    assert run.max_lag == 2
-
-
 def test_unknown_flag_raises_with_the_cli_message(generated, tmp_path):
     with pytest.raises(causeway.CausewayError, match="Unknown option '--bogus-flag'") as caught:
         causeway.run(generated / "manifest.json", tmp_path / "out", bogus_flag=1)
@@ -62,3 +57,11 @@ def test_binary_from_the_environment(binary, monkeypatch, tmp_path):
     monkeypatch.setenv("CAUSEWAY_BIN", str(tmp_path / "missing"))
     with pytest.raises(FileNotFoundError, match="CAUSEWAY_BIN"):
         causeway.find_binary()
+
+
+def test_earlier_results_need_overwrite(generated, tmp_path):
+    out = tmp_path / "out"
+    causeway.run(generated / "manifest.json", out, max_lag=2, quiet=True)
+    with pytest.raises(causeway.CausewayError, match="--overwrite"):
+        causeway.run(generated / "manifest.json", out, max_lag=2, quiet=True)
+    assert causeway.run(generated / "manifest.json", out, max_lag=2, quiet=True, overwrite=True).max_lag == 2

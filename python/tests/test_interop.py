@@ -44,7 +44,9 @@ def test_npz_layout(any_run):
     npz = _npz(any_run)
     run = causeway.read_run(any_run)
     p, L = len(run.variables), run.max_lag
-    assert {"graph", "val_matrix", "p_matrix", "var_names"} <= set(npz)
+    assert {"graph", "val_matrix", "var_names"} <= set(npz)
+    assert run.pvalues is not None, "these runs have p-values"
+    assert "p_matrix" in npz, "graph.npz has no p_matrix although the run has p-values"
     graph, val, pm = npz["graph"], npz["val_matrix"], npz["p_matrix"]
     assert graph.shape == val.shape == pm.shape == (p, p, L + 1)
     assert graph.dtype == np.dtype("<U3")

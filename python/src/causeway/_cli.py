@@ -98,7 +98,8 @@ def run(data: Any, out: Union[str, os.PathLike], **flags: Any) -> Run:
         :func:`write_dataset`, removed afterwards), or the path of a CSV, TSV, NPY or
         manifest JSON file.
     out : str or path-like
-        The run folder (created when missing).
+        The run folder (created when missing). One that holds an earlier run's results is
+        refused unless ``overwrite=True`` (the earlier result files are then replaced).
     **flags
         Options of ``causeway run`` by name, ``-`` written as ``_``: ``max_lag=3`` →
         ``--max-lag 3``, ``quiet=True`` → ``--quiet``, ``False`` or ``None`` → left out,
