@@ -37,18 +37,14 @@ struct ReadoutOptions: ParsableArguments {
     var tests: TestFamily = .screened
     @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs; default) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
     var nullDraw: NullDraw = .conditional
-    @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost; default: 2, or 1 when L·p > 100 and only screened inputs are tested).")
-    var nullRepeats: Int?
+    @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost).")
+    var nullRepeats: Int = 2
     @Option(name: .customLong("top-k"), help: "Shorthand for --binarize row-topk:K.")
     var topK: Int?
     @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
     var truth: String?
     @Flag(name: .customLong("per-domain"), help: "Also read out one graph per domain from its own evaluation samples (OUT/domains/NAME/), besides the shared graph.")
     var perDomain = false
-
-    /// --null-repeats, else 2 draws per window, or 1 when L·p inputs > `testAllInputs` (the
-    /// large problems, whose tests cost most; measured in docs/scaling.md).
-    func repeats(inputs: Int) -> Int { nullRepeats ?? (inputs > Self.testAllInputs ? 1 : 2) }
 
     /// The binarization rule from --binarize / --top-k (default auto).
     var rule: BinarizeRule {
@@ -63,7 +59,7 @@ struct ReadoutOptions: ParsableArguments {
         if topK != nil && binarize != nil { throw ValidationError("give --binarize or --top-k, not both") }
         do { _ = try rule } catch let e as CausewayError { throw ValidationError(e.message) }
         if let evalSamples, evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
-        if let nullRepeats, nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
+        if nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
     }
 
     func validate(tokens: Tokenization) throws {
@@ -131,7 +127,7 @@ struct ReadoutOptions: ParsableArguments {
         let canTest = windows.validation.count >= PredictiveImpact.minimumHeldOut
         let started = Date()
         let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
-                                                         draw: nullDraw, repeats: repeats(inputs: m), seed: seed,
+                                                         draw: nullDraw, repeats: nullRepeats, seed: seed,
                                                          perDomain: perDomain, inputs: inputs,
                                                          progress: StageProgress("tests (held-out windows)", unit: "inputs",
                                                                                  quiet: quiet || !world.isCoordinator).update) : nil
