@@ -89,6 +89,8 @@ extension InputOptions {
                         + (found.count > 4 ? ", …" : "") + "); pass --overwrite to replace them, or choose another folder")
                 }
                 for name in found { try FileManager.default.removeItem(atPath: out + "/" + name) }
+                // and an earlier --per-domain run's graphs, which would no longer match
+                if FileManager.default.fileExists(atPath: out + "/domains") { try FileManager.default.removeItem(atPath: out + "/domains") }
             }
         }
         try AtomicFile.makeDirectory(out)

@@ -125,13 +125,13 @@ struct ReadoutOptions: ParsableArguments {
         }
         // (a score rule with too few held-out windows runs without tests: the same on every rank)
         let canTest = windows.validation.count >= PredictiveImpact.minimumHeldOut
-        let started = Date()
+        let testsStarted = Date()
         let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
                                                          draw: nullDraw, repeats: nullRepeats, seed: seed,
                                                          perDomain: perDomain, inputs: inputs,
                                                          progress: StageProgress("tests (held-out windows)", unit: "inputs",
                                                                                  quiet: quiet || !world.isCoordinator).update) : nil
-        let testSeconds = Date().timeIntervalSince(started)
+        let testSeconds = Date().timeIntervalSince(testsStarted)
         var extraWarning: String? = canTest ? nil
             : "per-edge tests skipped: \(windows.validation.count) held-out window(s), fewer than \(PredictiveImpact.minimumHeldOut); no p-values"
         if let extraWarning, world.isCoordinator { fputs("warning: \(extraWarning)\n", stderr) }

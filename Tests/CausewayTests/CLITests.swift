@@ -175,11 +175,18 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (st
         #expect(d.status == 0, "\(d.stderr)")
         #expect(FileManager.default.fileExists(atPath: out + "/checkpoint.cwck"))
         #expect(!FileManager.default.fileExists(atPath: out + "/metrics.json"), "a stale metrics.json is left beside new results")
-        // --overwrite replaces the run
+        // --overwrite replaces the run, and an earlier --per-domain run's graphs go too
+        try FileManager.default.createDirectory(atPath: out + "/domains/old", withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: out + "/domains/old/graph.json"))
         let third = try runCLI(run(csv, out, ["--binarize", "auto", "--seed", "5", "--overwrite"]))
         #expect(third.status == 0, "\(third.stderr)")
         let prov = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))) as? [String: Any])?["provenance"] as? [String: Any])
         #expect(prov["seed"] as? Int == 5)
+        #expect(!FileManager.default.fileExists(atPath: out + "/domains"))
+        // wall time covers the whole run: at least training plus readout plus tests
+        let wall = try #require(prov["wall_time_s"] as? Double), parts = ["training_s", "readout_s", "significance_s"]
+            .compactMap { prov[$0] as? Double }.reduce(0, +)
+        #expect(wall >= parts - 0.02, "wall_time_s \(wall) < the sum of its parts \(parts)")
         // the end-of-run lines say where the files are
         #expect(third.stdout.contains("files in \(out)/") && third.stdout.contains("graph.npz") && third.stdout.contains("report.html"))
     }

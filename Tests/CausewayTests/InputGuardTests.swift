@@ -118,6 +118,15 @@ import Testing
         try expectRefused(args(data, f.path + "/o1"), ["plain.csv:1: the first line is all numbers", "--no-header"])
         let g = try expectRuns(args(data, f.path + "/o2", ["--no-header"]))
         #expect(g["variables"] as? [String] == ["x0", "x1", "x2", "x3"])
+        // a date column first: still data, and the message names the time column to pass
+        let day = 86_400.0
+        let dated = f.file("dated.csv", csv(nil, numbers(series(300, 3)).enumerated().map { t, r in
+            [ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: 1.42e9 + Double(t) * day))] + r
+        }))
+        try expectRefused(args(dated, f.path + "/o3"), ["dated.csv:1: the first line holds a date and numbers",
+                                                        "--no-header --time-column x0"])
+        let d = try expectRuns(args(dated, f.path + "/o4", ["--no-header", "--time-column", "x0"]))
+        #expect(d["variables"] as? [String] == ["x1", "x2", "x3"])
     }
 
     @Test func sessionsMatchedByName() throws {

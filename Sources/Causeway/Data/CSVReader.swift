@@ -34,7 +34,8 @@ public struct TableOptions: Sendable, Equatable {
 ///   per column with their first lines; the loader's `--missing` policy decides what happens.
 /// - Infinite cells (inf, -Infinity) and numbers beyond float64 (1e400) are errors in every mode,
 ///   all listed in one message.
-/// - A first line that is all numbers is refused with a suggestion of `--no-header`; a header of
+/// - A first line that is all numbers (or numbers and a date) is refused with a suggestion of
+///   `--no-header` (and `--time-column x<k>` for the date); a header of
 ///   dates says the table looks transposed; a nameless or "Unnamed: 0" first column is a pandas
 ///   index and is skipped with a note.
 /// Line numbers in errors are 1-based and count the header as line 1; columns are 1-based.
@@ -232,7 +233,7 @@ enum CSVReader {
                     taken.insert(j)
                 }
                 if let extra = fileColumns.indices.first(where: { !taken.contains($0) }) {
-                    throw CausewayError("\(file): column \(extra + 1) '\(fileColumns[extra])' is not one of the manifest's variables; remove it or pass --drop-columns \(fileColumns[extra])")
+                    throw CausewayError("\(file): column \(extra + 1) '\(fileColumns[extra])' is not one of the manifest's variables; pass --time-column \(fileColumns[extra]) if it holds the time stamps, else --drop-columns \(fileColumns[extra]) (or remove it)")
                 }
             } else if let wanted = options.columns {
                 for name in wanted {
@@ -340,6 +341,15 @@ enum CSVReader {
                names.contains(where: { Double($0.trimmingSpaces) != nil }) {
                 let shown = names.prefix(4).joined(separator: ", ") + (names.count > 4 ? ", …" : "")
                 throw CausewayError("\(file):1: the first line is all numbers (\(shown)), so it looks like data, not a header row; if the file has no header, pass --no-header (the variables are then named x0, x1, …)")
+            }
+            // dates and numbers: a data row with a time column, not names
+            func isNumber(_ x: String) -> Bool { Double(x.trimmingSpaces) != nil }
+            func isDate(_ x: String) -> Bool { !isNumber(x) && TimeStamp.parse(x) != nil }
+            if names.count >= 2, names.allSatisfy({ isNumber($0) || isDate($0) || CSVReader.missingTokens.contains($0.lowercased()) }),
+               names.contains(where: isNumber), let d = names.firstIndex(where: isDate), names.filter(isDate).count * 2 < names.count {
+                let shown = names.prefix(4).joined(separator: ", ") + (names.count > 4 ? ", …" : "")
+                throw CausewayError("\(file):1: the first line holds a date and numbers (\(shown)), so it looks like data, not a header row; "
+                    + "if the file has no header, pass --no-header --time-column x\(d) (the columns are then named x0, x1, …)")
             }
             // dates as names: one column per time point
             let dated = names.filter { TimeStamp.parse($0) != nil && Double($0) == nil }.count

@@ -15,9 +15,10 @@ public enum EdgeListing {
         }
         s += "; \(d.edges.count) edge\(d.edges.count == 1 ? "" : "s") kept"
         if d.rule.usesPValues {
-            s += d.family == nil ? " of \(scores.values.count) candidates tested" : " of \(summary.tested) candidates tested (screened by score from \(scores.values.count))"
+            s += d.family == nil ? " of all \(scores.values.count) candidates"
+                : " of the \(summary.tested) candidates that passed the score screen (of \(scores.values.count))"
         }
-        if summary.heldOutWindows > 0 { s += ", tested on \(summary.heldOutWindows) held-out windows" }
+        if summary.heldOutWindows > 0 { s += "; p-values from \(summary.heldOutWindows) held-out windows" }
         s += "\n"
         let ordered = d.byEvidence(scores: scores)
         let width = min(24, max(6, variables.map(\.count).max() ?? 6))

@@ -141,8 +141,9 @@ public enum ReportWriter {
         if let d = r.decision, d.qValues != nil {
             let misses = d.nearMisses(scores: r.scores, count: 10)
             page += section("Near misses", id: "near-misses",
-                            "<p class=\"note\">The strongest candidates the rule rejected: first the tested ones by q-value "
-                            + "(evidence that fell short), then the highest-scoring ones the screen did not test.</p>\n"
+                            "<p class=\"note\">The strongest candidates the rule rejected: first those in the tested family by "
+                            + "q-value (evidence that fell short), then the highest-scoring ones the score screen left out of the "
+                            + "family (\"screened out\": no q-value, though their input may have a p-value).</p>\n"
                             + edgeTable(r, misses, ordered: true))
         }
         if !r.provenance.isEmpty { page += provenanceSection(r.provenance) }
@@ -290,7 +291,7 @@ public enum ReportWriter {
                 + "<td>\(fmtScore(r.scores[e.lag, e.source, e.target]))</td>"
             if let qv {
                 let q = qv[e.lag, e.source, e.target]
-                s += "<td>\(q.isNaN ? "not tested" : EdgeListing.formatP(q))</td>"
+                s += "<td>\(q.isNaN ? "screened out" : EdgeListing.formatP(q))</td>"
             }
             if let pv { s += "<td>\(EdgeListing.formatP(pv[e.lag, e.source, e.target]))</td>" }
             if let m = r.rankMean { s += "<td>\(fmtScore(m[e.lag, e.source, e.target]))</td>" }

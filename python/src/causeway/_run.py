@@ -37,7 +37,8 @@ class Run:
         relevant. Comparable within a run, not across runs.
     pvalues, qvalues : numpy.ndarray [L, p, p] or None
         Per-edge test p-values and FDR q-values (pvalues.npy / qvalues.npy), same indexing as
-        ``scores``; NaN where an edge was not tested. None when the run wrote no such file
+        ``scores``; NaN where there is none (q-values outside the tested family, p-values
+        of inputs not tested when L·p > 100; docs/outputs.md). None when the run wrote no such file
         (e.g. a score-only rule such as ``--binarize row-topk:3``).
     impact : numpy.ndarray [L, p, p] or None
         The tests' effect sizes (impact.npy) when present, same indexing.
