@@ -232,14 +232,16 @@ struct ReadoutOptions: ParsableArguments {
         print(EdgeListing.text(decision, summary: summary, scores: scores,
                                variables: dataset.variables, limit: 20), terminator: "")
         print(Self.filesSummary(edges: edges.count, method: attribution.rawValue, rule: rule.description, out: out,
-                                hasPValues: pValues != nil, hasMetrics: evaluation != nil), terminator: "")
+                                hasPValues: pValues != nil, hasMetrics: evaluation != nil,
+                                        hasImpact: significance != nil), terminator: "")
         if let evaluation { print(evaluation.table, terminator: "") }
     }
 }
 
 extension ReadoutOptions {
     /// The end-of-run lines: how many edges, then where every file is, one line each.
-    static func filesSummary(edges: Int, method: String, rule: String, out: String, hasPValues: Bool, hasMetrics: Bool) -> String {
+    static func filesSummary(edges: Int, method: String, rule: String, out: String, hasPValues: Bool, hasMetrics: Bool,
+                             hasImpact: Bool = true) -> String {
         let dir = out.hasSuffix("/") ? out : out + "/"
         var lines = ["graph: \(edges) edge\(edges == 1 ? "" : "s") (attribution \(method), decision \(rule)); files in \(dir)",
                      "  report.html    the report: open it in a browser",
@@ -247,7 +249,9 @@ extension ReadoutOptions {
                      "  graph.npz      the graph in tigramite's layout (plot_time_series_graph, plot_graph)",
                      "  graph.graphml  the graph for networkx, Gephi, Cytoscape; graph.dot for Graphviz; adjacency.csv",
                      "  scores.npy     every candidate's score, [max lag, p, p] indexed (lag-1, source, target)"]
-        if hasPValues { lines.append("  pvalues.npy    p-values, same shape; qvalues.npy q-values; impact.npy the tests' loss increase") }
+        if hasPValues {
+            lines.append("  pvalues.npy    p-values, same shape; qvalues.npy q-values" + (hasImpact ? "; impact.npy the tests' loss increase" : ""))
+        }
         if hasMetrics { lines.append("  metrics.json   precision, recall, F1 against --truth") }
         lines.append("  every file and field: docs/outputs.md in the Causeway repository")
         return lines.joined(separator: "\n") + "\n"
