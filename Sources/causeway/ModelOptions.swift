@@ -21,8 +21,9 @@ struct ModelOptions: ParsableArguments {
           help: "A linear autoregressive path (L·p·p weights) in parallel to the transformer (default: on for step tokens).")
     var linearPath: Bool?
 
-    func config(variables: Int, domainEmbeddings: Int = 0) -> ModelConfig {
-        ModelConfig(tokens: tokens, variables: variables, maxLag: maxLag, dModel: dModel, layers: layers,
+    /// `window`: the model's window in steps (default --max-lag; abcd uses --max-lag + 1).
+    func config(variables: Int, domainEmbeddings: Int = 0, window: Int? = nil) -> ModelConfig {
+        ModelConfig(tokens: tokens, variables: variables, maxLag: window ?? maxLag, dModel: dModel, layers: layers,
                     heads: heads, domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step))
     }
 

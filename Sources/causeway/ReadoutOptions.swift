@@ -16,8 +16,10 @@ extension TestFamily: ExpressibleByArgument {}
 /// Readout flags shared by `run` and `discover`, and the wiring from a trained model to the
 /// output files.
 struct ReadoutOptions: ParsableArguments {
-    @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention (variable tokens only).")
+    @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention or abcd (variable tokens only). abcd: partial correlations of the deepest attention layer and a lagged PC search, whose p-values replace the held-out tests; a window of W steps tests lags 1…W−1, so `run --max-lag L` trains with W = L + 1 and `discover` on a checkpoint with window W reports lags 1…W−1.")
     var attribution: AttributionMethod = .lrp
+    @Option(name: .customLong("abcd-sample-size"), help: "abcd: the effective sample size n of the Fisher z-tests (default: the number of evaluation samples averaged).")
+    var abcdSampleSize: Double?
     @Option(help: "Score aggregation over samples: abs (mean |R|) or square (mean R²).")
     var aggregate: ScoreAggregation = .abs
     @Option(help: "Score normalisation: none, or per-target (each target's scores sum to 1).")
@@ -59,12 +61,17 @@ struct ReadoutOptions: ParsableArguments {
         if topK != nil && binarize != nil { throw ValidationError("give --binarize or --top-k, not both") }
         do { _ = try rule } catch let e as CausewayError { throw ValidationError(e.message) }
         if let evalSamples, evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
+        if let abcdSampleSize, !(abcdSampleSize > 3) || !abcdSampleSize.isFinite {
+            throw ValidationError("--abcd-sample-size must be a finite number above 3 (got \(abcdSampleSize))")
+        }
+        if abcdSampleSize != nil && attribution != .abcd { throw ValidationError("--abcd-sample-size needs --attribution abcd") }
+        if perDomain && attribution == .abcd { throw ValidationError("--per-domain is not available with --attribution abcd") }
         if nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
     }
 
     func validate(tokens: Tokenization) throws {
-        if attribution == .attention && tokens != .variable {
-            throw ValidationError("--attribution attention needs --tokens variable (a step token mixes all variables)")
+        if attribution.needsVariableTokens && tokens != .variable {
+            throw ValidationError("--attribution \(attribution.rawValue) needs --tokens variable (a step token mixes all variables)")
         }
     }
 
@@ -72,11 +79,12 @@ struct ReadoutOptions: ParsableArguments {
     /// before any training).
     func checkInputs(dataset: Dataset, maxLag: Int, validationFraction: Double) throws -> [LaggedEdge]? {
         let p = dataset.variables.count
-        if case .rowTopK(let k) = try rule, k > p * maxLag {
-            throw ValidationError("row-topk:\(k) exceeds the \(p * maxLag) candidate (source, lag) pairs per target")
+        let lags = attribution == .abcd ? ABCD.graphLag(window: maxLag) : maxLag   // `maxLag`: the model's window
+        if case .rowTopK(let k) = try rule, k > p * lags {
+            throw ValidationError("row-topk:\(k) exceeds the \(p * lags) candidate (source, lag) pairs per target")
         }
         let edges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
-        if try rule.usesPValues {   // the score rules run without tests when too few windows are held out
+        if try rule.usesPValues && attribution != .abcd {   // the score rules run without tests when too few windows are held out
             try PredictiveImpact.checkHeldOut(dataset.domains.reduce(0) {
                 $0 + WindowSet.validationWindowCount(rows: $1.series.rows, maxLag: maxLag, validationFraction: validationFraction)
             })
@@ -102,19 +110,30 @@ struct ReadoutOptions: ParsableArguments {
         // coordinator gathers the pieces and writes the outputs.
         let readoutStarted = Date()
         let samples = Attributor.evaluationSamples(windows, count: samples(variables: replicas.primary.config.variables))
-        let readout = try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
-                                             method: attribution, aggregation: aggregate,
-                                             normalizePerTarget: normalize == .perTarget,
-                                             shards: max(2, world.size), perDomain: perDomain,
-                                             progress: StageProgress("readout (\(attribution.rawValue))",
-                                                                     unit: "samples × \(replicas.primary.config.variables) targets",
-                                                                     quiet: quiet || !world.isCoordinator).update)
+        let isABCD = attribution == .abcd
+        if isABCD && world.isCoordinator {
+            fputs("warning: --attribution abcd is experimental: on generated linear data its graph had lagged F1 ≈ 0.1, and at the "
+                  + "default --abcd-sample-size it reported false edges on null data (docs/accuracy.md); the default readout "
+                  + "(lrp with held-out tests) is the one to draw conclusions from\n", stderr)
+        }
+        let abcd = isABCD ? try ABCD.compute(replicas: replicas, windows: windows, samples: samples, shards: max(2, world.size),
+                                             sampleSize: abcdSampleSize,
+                                             progress: StageProgress("readout (abcd)", unit: "samples",
+                                                                     quiet: quiet || !world.isCoordinator).update) : nil
+        let readout = isABCD ? abcd?.attribution
+            : try Attributor.compute(replicas: replicas, windows: windows, samples: samples,
+                                     method: attribution, aggregation: aggregate,
+                                     normalizePerTarget: normalize == .perTarget,
+                                     shards: max(2, world.size), perDomain: perDomain,
+                                     progress: StageProgress("readout (\(attribution.rawValue))",
+                                                             unit: "samples × \(replicas.primary.config.variables) targets",
+                                                             quiet: quiet || !world.isCoordinator).update)
         let readoutSeconds = Date().timeIntervalSince(readoutStarted)
         // which inputs to test: all of them when L·p ≤ testAllInputs or with --tests all, else
         // the inputs of the screened candidates (chosen on the coordinator, broadcast to all)
         let c = replicas.primary.config, m = c.maxLag * c.variables
         var inputs: [Bool]? = nil
-        if tests != .all && m > Self.testAllInputs {
+        if !isABCD && tests != .all && m > Self.testAllInputs {
             var mask = [Float](repeating: 0, count: m)
             if let readout {
                 let family = Decision.screen(readout.scores, exponent: readout.relevanceExponent, factor: tests == .wide ? 2 : 1)
@@ -124,7 +143,7 @@ struct ReadoutOptions: ParsableArguments {
             inputs = mask.map { $0 != 0 }
         }
         // (a score rule with too few held-out windows runs without tests: the same on every rank)
-        let canTest = windows.validation.count >= PredictiveImpact.minimumHeldOut
+        let canTest = !isABCD && windows.validation.count >= PredictiveImpact.minimumHeldOut
         let testsStarted = Date()
         let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
                                                          draw: nullDraw, repeats: nullRepeats, seed: seed,
@@ -132,15 +151,18 @@ struct ReadoutOptions: ParsableArguments {
                                                          progress: StageProgress("tests (held-out windows)", unit: "inputs",
                                                                                  quiet: quiet || !world.isCoordinator).update) : nil
         let testSeconds = Date().timeIntervalSince(testsStarted)
-        var extraWarning: String? = canTest ? nil
+        var extraWarning: String? = canTest || isABCD ? nil
             : "per-edge tests skipped: \(windows.validation.count) held-out window(s), fewer than \(PredictiveImpact.minimumHeldOut); no p-values"
         if let extraWarning, world.isCoordinator { fputs("warning: \(extraWarning)\n", stderr) }
         guard let readout else { return }   // other ranks: the coordinator gathered their pieces and writes the outputs
         let scores = readout.scores
-        let decision = try Decision.make(rule: rule, scores: scores, pValues: significance?.pValues,
-                                         fdrMethod: fdrMethod, family: tests, autoExponent: readout.relevanceExponent)
+        // abcd: the search's p-values, a family of all L·p·p candidates (the search itself prunes)
+        let pValues = abcd?.pValues ?? significance?.pValues
+        let decision = try Decision.make(rule: rule, scores: scores, pValues: pValues,
+                                         fdrMethod: fdrMethod, family: isABCD ? .all : tests, autoExponent: readout.relevanceExponent)
         let edges = decision.edges
-        let summary = DecisionSummary(decision, significance)
+        let summary = abcd.map { DecisionSummary(decision, test: ABCD.testName, sampleSize: $0.sampleSize) }
+            ?? DecisionSummary(decision, significance)
         if let significance, rule.usesPValues && significance.windows < 100 {
             let warning = "only \(significance.windows) held-out windows: the tests have little power, so few or no edges "
                 + "can be claimed at this FDR level; hold out more rows (--validation-fraction), give a longer series, "
@@ -169,6 +191,12 @@ struct ReadoutOptions: ParsableArguments {
         provenance["ranks"] = .count(MPICommunicator.world.size)
         provenance["significance_s"] = .seconds(testSeconds)
         provenance["readout_s"] = .seconds(readoutSeconds)
+        if let abcd {
+            provenance["abcd_effective_n"] = .number(abcd.sampleSize)
+            provenance["abcd_ci_tests"] = .count(abcd.tests)
+            provenance["abcd_heads"] = .text(abcd.heads)
+            provenance["abcd_window"] = .count(c.maxLag)
+        }
         if let extraWarning { provenance["warning"] = .text(extraWarning) }
         var diagnostics = inputDiagnostics
         if let extraWarning { diagnostics.append(Diagnostic(kind: .smallSample, columns: [], message: extraWarning)) }
@@ -176,6 +204,7 @@ struct ReadoutOptions: ParsableArguments {
         provenance["wall_time_s"] = .seconds(Date().timeIntervalSince(started))   // the whole run, before writing
 
         try NPYScores.write(scores, to: out + "/scores.npy")
+        if let abcd { try NPYScores.write(abcd.pValues, to: out + "/pvalues.npy") }
         if let significance {
             try NPYScores.write(significance.pValues, to: out + "/pvalues.npy")
             try NPYScores.write(significance.lossIncrease, to: out + "/impact.npy")
@@ -188,9 +217,9 @@ struct ReadoutOptions: ParsableArguments {
                                   to: out + "/graph.json")
         try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: out + "/adjacency.csv")
         try DotWriter.write(edges: edges, scores: scores, variables: dataset.variables, to: out + "/graph.dot")
-        try TigramiteExport.write(edges: edges, scores: scores, pValues: significance?.pValues,
+        try TigramiteExport.write(edges: edges, scores: scores, pValues: pValues,
                                   variables: dataset.variables, to: out + "/graph.npz")
-        try GraphMLWriter.write(edges: edges, scores: scores, pValues: significance?.pValues, qValues: decision.qValues,
+        try GraphMLWriter.write(edges: edges, scores: scores, pValues: pValues, qValues: decision.qValues,
                                 variables: dataset.variables, to: out + "/graph.graphml")
         let log = FileManager.default.fileExists(atPath: logPath) ? try TrainingLogReader.read(path: logPath) : []
         try ReportWriter.write(ReportInput(variables: dataset.variables, maxLag: scores.maxLag, scores: scores, edges: edges,
@@ -208,14 +237,16 @@ struct ReadoutOptions: ParsableArguments {
         print(EdgeListing.text(decision, summary: summary, scores: scores,
                                variables: dataset.variables, limit: 20), terminator: "")
         print(Self.filesSummary(edges: edges.count, method: attribution.rawValue, rule: rule.description, out: out,
-                                hasPValues: significance != nil, hasMetrics: evaluation != nil), terminator: "")
+                                hasPValues: pValues != nil, hasMetrics: evaluation != nil,
+                                        hasImpact: significance != nil), terminator: "")
         if let evaluation { print(evaluation.table, terminator: "") }
     }
 }
 
 extension ReadoutOptions {
     /// The end-of-run lines: how many edges, then where every file is, one line each.
-    static func filesSummary(edges: Int, method: String, rule: String, out: String, hasPValues: Bool, hasMetrics: Bool) -> String {
+    static func filesSummary(edges: Int, method: String, rule: String, out: String, hasPValues: Bool, hasMetrics: Bool,
+                             hasImpact: Bool = true) -> String {
         let dir = out.hasSuffix("/") ? out : out + "/"
         var lines = ["graph: \(edges) edge\(edges == 1 ? "" : "s") (attribution \(method), decision \(rule)); files in \(dir)",
                      "  report.html    the report: open it in a browser",
@@ -223,7 +254,9 @@ extension ReadoutOptions {
                      "  graph.npz      the graph in tigramite's layout (plot_time_series_graph, plot_graph)",
                      "  graph.graphml  the graph for networkx, Gephi, Cytoscape; graph.dot for Graphviz; adjacency.csv",
                      "  scores.npy     every candidate's score, [max lag, p, p] indexed (lag-1, source, target)"]
-        if hasPValues { lines.append("  pvalues.npy    p-values, same shape; qvalues.npy q-values; impact.npy the tests' loss increase") }
+        if hasPValues {
+            lines.append("  pvalues.npy    p-values, same shape; qvalues.npy q-values" + (hasImpact ? "; impact.npy the tests' loss increase" : ""))
+        }
         if hasMetrics { lines.append("  metrics.json   precision, recall, F1 against --truth") }
         lines.append("  every file and field: docs/outputs.md in the Causeway repository")
         return lines.joined(separator: "\n") + "\n"

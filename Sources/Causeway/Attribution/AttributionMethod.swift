@@ -12,6 +12,10 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
     /// Attention weights from the target's last token to each input token, averaged over
     /// layers and heads (the published baseline; needs `--tokens variable`).
     case attention
+    /// ABCD (Rohekar et al. 2023): the deepest attention layer read as a linear SEM, partial
+    /// correlations, Fisher-z tests and a lagged PC search (needs `--tokens variable`; its
+    /// p-values replace the held-out tests).
+    case abcd
 
     /// The method in plain words, with its source, for the report's header.
     public var plainName: String {
@@ -21,8 +25,12 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
         case .gradient: return "gradient energy (∂forecast/∂input)², arXiv 2601.05647"
         case .gradInput: return "gradient × input"
         case .attention: return "attention weights, averaged over layers and heads"
+        case .abcd: return "ABCD (Rohekar et al. 2023): the deepest attention layer as a linear SEM, partial correlations, lagged PC search"
         }
     }
+
+    /// Whether the method reads attention weights per (variable, step) token.
+    public var needsVariableTokens: Bool { self == .attention || self == .abcd }
 
     /// The backward rule that produces this method's per-input quantity (nil: no backward).
     var backwardRule: BackwardRule? {
@@ -30,7 +38,7 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
         case .lrp: return .conservativeLRP
         case .attnlrp: return .attnLRP
         case .gradient, .gradInput: return .gradient
-        case .attention: return nil
+        case .attention, .abcd: return nil
         }
     }
 }

@@ -41,6 +41,9 @@ public enum Attributor {
         if method == .attention && c.tokens != .variable {
             throw CausewayError("--attribution attention needs --tokens variable (a step token mixes all variables)")
         }
+        if method == .abcd {
+            throw CausewayError("--attribution abcd is computed by ABCD.compute, not Attributor.compute")
+        }
         let perSample = c.sequenceLength * c.featuresPerToken   // = L·p for both tokenizations
         let m = L * p, n = m * p
         // Σ score, Σ rank, Σ rank² per candidate. Samples go through the model in fixed chunks of

@@ -20,6 +20,9 @@ public struct DecisionSummary: Sendable {
     /// [L, p, p] p-values and q-values, indexed (lag−1, source, target).
     public let pValues: ScoreTensor?
     public let qValues: ScoreTensor?
+    /// The effective sample size of a test computed from a correlation matrix (abcd's Fisher z);
+    /// nil for the held-out tests.
+    public let sampleSize: Double?
 
     /// `windows`: the held-out windows behind these p-values (default: all of `significance`'s).
     public init(_ d: Decision, _ significance: Significance?, windows: Int? = nil) {
@@ -40,6 +43,29 @@ public struct DecisionSummary: Sendable {
         repeats = significance?.repeats ?? 0
         pValues = d.pValues
         qValues = d.qValues
+        sampleSize = nil
+    }
+
+    /// A decision whose p-values come from a test on a correlation matrix (abcd): `test` names
+    /// it, `sampleSize` is the n of its Fisher z; no held-out windows.
+    public init(_ d: Decision, test: String, sampleSize: Double) {
+        rule = d.rule.description
+        switch d.rule {
+        case .fdr(let q): level = q
+        case .pValue(let a): level = a
+        default: level = nil
+        }
+        fdrMethod = d.fdrMethod
+        threshold = d.threshold
+        thresholdMeaning = d.thresholdMeaning
+        self.test = test
+        heldOutWindows = 0
+        tested = d.family?.count ?? (d.pValues?.values.count ?? 0)
+        family = d.family == nil ? "all" : "screened by score"
+        repeats = 0
+        pValues = d.pValues
+        qValues = d.qValues
+        self.sampleSize = sampleSize
     }
 
     /// graph.json's `decision` object (numbers; nil values as JSON null).
@@ -51,6 +77,7 @@ public struct DecisionSummary: Sendable {
         ]
         o["level"] = level ?? NSNull()
         o["threshold"] = threshold ?? NSNull()
+        if let sampleSize { o["effective_sample_size"] = sampleSize }
         return o
     }
 }

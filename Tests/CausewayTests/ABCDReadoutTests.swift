@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import Causeway
+
+/// `--attribution abcd` end to end: the CLI's outputs, the token convention, the refusal with
+/// step tokens, and the same bits on one process and two ranks.
+@Suite(.serialized) struct ABCDReadoutTests {
+    func data(_ f: TempFolder) throws -> String {
+        let g = try runCLI(["generate", "--variables", "4", "--max-lag", "2", "--in-degree", "2", "--samples", "1500",
+                            "--seed", "3", "--out", f.path + "/data"])
+        #expect(g.status == 0, "\(g.stderr)")
+        return f.path + "/data/manifest.json"
+    }
+
+    func run(_ data: String, _ out: String) -> [String] {
+        ["run", "--data", data, "--tokens", "variable", "--attribution", "abcd", "--max-lag", "2", "--out", out,
+         "--d-model", "16", "--heads", "2", "--layers", "1", "--batch", "32", "--steps", "60", "--eval-samples", "100", "--quiet"]
+    }
+
+    @Test func tokenMapReadsLagsBackFromTheLastStep() throws {
+        // p = 2, window W = 3: present (i, 2) = token 4 + i; lag ℓ of j = (j, 2 − ℓ)
+        let map = try ABCD.tokenMap(variables: 2, window: 3)
+        #expect(map.maxLag == 2)
+        #expect(map.present == [4, 5])
+        #expect(map.token(variable: 0, lag: 1) == 2 && map.token(variable: 1, lag: 1) == 3)
+        #expect(map.token(variable: 0, lag: 2) == 0 && map.token(variable: 1, lag: 2) == 1)
+        #expect(throws: CausewayError.self) { try ABCD.tokenMap(variables: 2, window: 1) }
+    }
+
+    @Test func runWritesLaggedPValuesAndAGraph() throws {
+        let f = TempFolder()
+        let d = try data(f)
+        let r = try runCLI(run(d, f.path + "/out") + ["--truth", f.path + "/data/truth.csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // --max-lag 2 trains a window of 3 steps and reports lags 1…2
+        let scores = try NPYScores.read(path: f.path + "/out/scores.npy", maxLag: 2, variables: 4)
+        let p = try NPYScores.read(path: f.path + "/out/pvalues.npy", maxLag: 2, variables: 4)
+        _ = try NPYScores.read(path: f.path + "/out/qvalues.npy", maxLag: 2, variables: 4)
+        #expect(scores.values.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(p.values.allSatisfy { $0.isNaN || ($0 >= 0 && $0 <= 1) })
+        #expect(p.values.contains { !$0.isNaN })
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.path + "/out/graph.json"))) as! [String: Any]
+        #expect(json["max_lag"] as? Int == 2)
+        let decision = json["decision"] as! [String: Any]
+        #expect(decision["test"] as? String == ABCD.testName)
+        #expect(decision["family"] as? String == "all")
+        #expect(decision["effective_sample_size"] as? Double == 100)
+        let provenance = json["provenance"] as! [String: Any]
+        #expect(provenance["abcd_window"] as? Int == 3)
+        for e in json["edges"] as! [[String: Any]] { #expect(e["p_value"] != nil && e["q_value"] != nil) }
+        // no held-out predictive-impact tests
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/out/impact.npy"))
+    }
+
+    @Test func stepTokensAreRefused() throws {
+        let f = TempFolder()
+        let d = try data(f)
+        let r = try runCLI(run(d, f.path + "/out").filter { $0 != "variable" && $0 != "--tokens" })
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--attribution abcd") && r.stderr.contains("--tokens variable"), "\(r.stderr)")
+    }
+
+    @Test func twoRanksMatchOneProcess() throws {
+        let f = TempFolder()
+        let d = try data(f)
+        let one = try runCLI(run(d, f.path + "/one") + ["--shards", "2"], threads: 2)
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try runCLI(run(d, f.path + "/two"), ranks: 2, threads: 1)
+        #expect(two.status == 0, "\(two.stderr)")
+        for name in ["checkpoint.cwck", "scores.npy", "pvalues.npy", "qvalues.npy", "adjacency.csv"] {
+            let a = FileManager.default.contents(atPath: f.path + "/one/" + name)
+            #expect(a != nil && a == FileManager.default.contents(atPath: f.path + "/two/" + name), "\(name) differs")
+        }
+    }
+}
