@@ -11,6 +11,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 of input files for provenance (data_sha256)
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // study grid files (TOML); wraps toml++ (C++17, built from source)
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: - System-library shims (module.modulemap + shim.h, nothing else)
@@ -19,10 +23,19 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // MARK: - Implementation details
+        // Study grid files read with TOMLKit, kept in its own module (see GridFile.swift)
+        .target(name: "_StudyGridFile", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+                swiftSettings: [.unsafeFlags(["-enable-library-evolution"])]),
+
         // MARK: - Implementation
         .target(
             name: "Causeway",
-            dependencies: ["CBLAS", "CMPICH"],
+            dependencies: [
+                "CBLAS", "CMPICH",
+                "_StudyGridFile",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
