@@ -24,7 +24,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
 
         // MARK: - Implementation details
-        // Study grid files read with TOMLKit, kept in its own module (see GridFile.swift)
+        // Study grid files read with TOMLKit, kept in a module of its own with library evolution
+        // so that TOMLKit's extensions of Array, String… never reach Causeway (see GridFile.swift)
         .target(name: "_StudyGridFile", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
                 swiftSettings: [.unsafeFlags(["-enable-library-evolution"])]),
 

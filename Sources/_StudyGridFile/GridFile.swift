@@ -1,9 +1,11 @@
 // Reading a study grid file with TOMLKit, in a module of its own: TOMLKit extends Array,
 // Dictionary, String, Double, Bool and Data with TOML accessors (`int`, `string`, an Int
 // subscript, …) that change how ordinary expressions type-check wherever TOMLKit is loaded
-// (`[1, x[t]]` became `[Any]` in our tests, even through an `internal import`). Imported
-// implementation-only, and with no TOMLKit type in this module's interface or stored
-// properties, it is never loaded by Causeway or anything that imports Causeway.
+// (`[1, x[t]]` became `[Any]` in our tests). An `internal import` in Causeway was not enough:
+// clients of a module built without library evolution (our `@testable` tests) still load its
+// internal imports. This module is built with library evolution (Package.swift), imports
+// TOMLKit `internal`, and has no TOMLKit type in its interface or stored properties, so TOMLKit
+// is never loaded by Causeway or by anything that imports Causeway.
 internal import TOMLKit
 
 /// A grid file that is not valid TOML, or holds a value a grid cannot use. `message` starts with
@@ -13,33 +15,12 @@ public struct GridFileError: Error, Sendable {
     init(_ message: String) { self.message = message }
 }
 
-/// A value in a study grid: an item of a top-level list, or the value of a `[run]` or
-/// `[baselines]` flag. Converted from the TOML value TOMLKit parsed.
-public enum GridValue: Equatable, Sendable {
-    case integer(Int)
-    case float(Double)
-    case string(String)
-    case boolean(Bool)
-    case array([GridValue])
-
-    /// The value as written, for messages and for passing on as a flag value.
-    public var text: String {
-        switch self {
-        case .integer(let i): return String(i)
-        case .float(let f): return String(f)
-        case .string(let s): return s
-        case .boolean(let b): return String(b)
-        case .array(let a): return "[" + a.map(\.text).joined(separator: ", ") + "]"
-        }
-    }
-}
-
 /// A study grid file parsed by TOMLKit (any TOML 1.0 document), with the line of each key.
 ///
 /// TOMLKit reports where a syntax error is (`path:line:column: message`) but not where a key
 /// is, and its tables come back in key order, not file order. Lines come from a small lookup in
 /// the source text (`KeyLines`): a key's line is the first line of its table's section whose
-/// trimmed text is the key followed by optional spaces and `=`. Keys it cannot place (dotted
+/// trimmed text starts with the key followed by optional spaces and `=`. Keys it cannot place (dotted
 /// keys, keys of inline tables) have no line: messages then name the file and the key only, and
 /// such keys come after the placed ones, in key order.
 public struct GridFile: Sendable {
@@ -79,11 +60,8 @@ public struct GridFile: Sendable {
     /// Parses `text` with TOMLKit and converts every value; nothing of TOMLKit is kept.
     public init(_ text: String, path: String) throws {
         self.path = path
-        // TOMLKit hands the text to C++ as a C string: a NUL byte would silently end the file
-        if let nul = text.firstIndex(of: "\0") {
-            let line = text[..<nul].reduce(1) { KeyLines.isLineBreak($1) ? $0 + 1 : $0 }
-            throw GridFileError("\(path):\(line): NUL byte (a grid file is TOML text)")
-        }
+        // inputs on which TOMLKit would stop the process instead of throwing (all invalid TOML)
+        try TOMLPreflight.check(text, path: path)
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -162,87 +140,5 @@ public struct GridFile: Sendable {
         case .table, .date, .time, .dateTime:
             throw Unreadable(problem: "holds a \(value.type) (grid values are integers, floats, strings, booleans and arrays of those)")
         }
-    }
-}
-
-/// Where keys and table headers are in a TOML text, found line by line: a small lookup, not a
-/// parser (TOMLKit has parsed the text already; this only finds lines for messages and order).
-///
-/// A header is a line `[name]` or `[[name]]` (spaces and a `# comment` allowed); keys before the
-/// first header belong to the top level (""), later ones to the last `[name]` above them. A key's
-/// line is the first line of its section whose trimmed text starts with the key (bare, or in
-/// quotes without escapes) followed by optional spaces and `=`. Lines inside multi-line strings
-/// and arrays are read the same way, so such text can shadow a key or a header: the lookup
-/// then finds no line or an earlier one.
-struct KeyLines {
-    /// Table ("" for the top level) → key → line.
-    private(set) var keys: [String: [String: Int]] = [:]
-    /// Table name (`[name]`, or `[name]` in brackets for `[[name]]`) → the line of its first header.
-    private(set) var header: [String: Int] = [:]
-
-    init(_ text: String) {
-        var table = ""
-        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: Self.isLineBreak).enumerated() {
-            let line = index + 1
-            let trimmed = Self.trimmed(raw)
-            if let name = Self.header(trimmed) {
-                if header[name] == nil { header[name] = line }
-                table = name
-            } else if let key = Self.key(trimmed), keys[table, default: [:]][key] == nil {
-                keys[table, default: [:]][key] = line
-            }
-        }
-    }
-
-    /// `run` for `[run]` or `[ "run" ]`, `[run]` for `[[run]]`; nil when the line is no header.
-    static func header(_ line: String) -> String? {
-        let double = line.hasPrefix("[[")
-        guard line.hasPrefix("["), let close = line.firstIndex(of: "]") else { return nil }
-        var after = line.index(after: close)
-        if double {
-            guard after < line.endIndex, line[after] == "]" else { return nil }
-            after = line.index(after: after)
-        }
-        let rest = trimmed(line[after...])
-        guard rest.isEmpty || rest.hasPrefix("#") else { return nil }
-        let inside = trimmed(line[line.index(line.startIndex, offsetBy: double ? 2 : 1)..<close])
-        let name = unquoted(inside) ?? inside
-        guard !name.isEmpty else { return nil }
-        return double ? "[" + name + "]" : name
-    }
-
-    /// The key of a `key = …` line (bare, "quoted" or 'quoted'); nil for any other line.
-    static func key(_ line: String) -> String? {
-        var name: Substring
-        var rest: Substring
-        if let quote = line.first, quote == "\"" || quote == "'" {
-            let body = line.dropFirst()
-            guard let end = body.firstIndex(of: quote) else { return nil }
-            name = body[..<end]
-            if quote == "\"" && name.contains("\\") { return nil }
-            rest = body[body.index(after: end)...]
-        } else {
-            let end = line.firstIndex { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-")) } ?? line.endIndex
-            name = line[..<end]
-            rest = line[end...]
-            guard !name.isEmpty else { return nil }
-        }
-        rest = rest.drop { $0 == " " || $0 == "\t" }
-        return rest.first == "=" ? String(name) : nil
-    }
-
-    /// A TOML line break: LF, or CR LF (one Character in Swift).
-    static func isLineBreak(_ c: Character) -> Bool { c == "\n" || c == "\r\n" }
-
-    /// `s` without TOML whitespace (spaces and tabs) at either end.
-    static func trimmed<S: StringProtocol>(_ s: S) -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = s.firstIndex(where: { !isSpace($0) }), let last = s.lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(s[first...last])
-    }
-
-    private static func unquoted(_ s: String) -> String? {
-        guard s.count >= 2, let q = s.first, q == "\"" || q == "'", s.last == q else { return nil }
-        return String(s.dropFirst().dropLast())
     }
 }

@@ -109,7 +109,8 @@ public struct StudyGrid: Sendable {
                 throw CausewayError("\(at(t.line)): [[\(t.name)]] is an array of tables; write one [\(t.name)] table")
             }
             if !["run", "baselines"].contains(t.name) {
-                throw CausewayError("\(at(t.line)): unknown table [\(t.name)] (known: [run], [baselines])")
+                let header = t.isArrayOfTables ? "[[\(t.name)]]" : "[\(t.name)]"
+                throw CausewayError("\(at(t.line)): unknown table \(header) (known: [run], [baselines])")
             }
         }
         let entries = try file.entries(in: nil) { "'\($0)'" }
