@@ -11,7 +11,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // graph.npz (the zip container of numpy's .npz)
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // SHA-256 of input files for provenance (data_sha256)
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // study grid files (TOML); wraps toml++ (C++17, built from source)
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: - System-library shims (module.modulemap + shim.h, nothing else)
@@ -20,10 +25,21 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // MARK: - Implementation details
+        // Study grid files read with TOMLKit, kept in a module of its own with library evolution
+        // so that TOMLKit's extensions of Array, String… never reach Causeway (see GridFile.swift)
+        .target(name: "_StudyGridFile", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+                swiftSettings: [.unsafeFlags(["-enable-library-evolution"])]),
+
         // MARK: - Implementation
         .target(
             name: "Causeway",
-            dependencies: ["CBLAS", "CMPICH", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                "CBLAS", "CMPICH",
+                "_StudyGridFile",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

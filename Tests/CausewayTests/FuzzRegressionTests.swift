@@ -85,6 +85,44 @@ import Testing
         Self.expectError("g.toml:5: 'heterogeneity' lists regular twice") { _ = try StudyGrid.parse(repeated, path: "g.toml") }
     }
 
+    /// Invalid TOML on which TOMLKit 0.6.0 (its toml++ 3.4.0) stopped the process with a failed
+    /// assertion instead of throwing (`[` alone on a line, `[}`, `1979-05-27 5`, `1979-05-27T:`,
+    /// U+2028 in an array): refused before TOMLKit is called, with the line. The same
+    /// characters inside strings, comments and multi-line arrays still reach TOMLKit.
+    @Test func studyGridInputsThatWouldAbortTOMLKitAreRefusedFirst() throws {
+        func error(_ text: String) -> String {
+            do { _ = try StudyGrid.parse(text, path: "g.toml"); return "no error" } catch let e as CausewayError { return e.message } catch { return "\(error)" }
+        }
+        #expect(error("samples = [300]\n[\n").hasPrefix("g.toml:2: '[' starts a table header"))
+        #expect(error("[,]").hasPrefix("g.toml:1: '[' starts a table header"))
+        #expect(error("  [[[run]]]").hasPrefix("g.toml:1: '[' starts a table header"))
+        #expect(error("[\u{03}run]").hasPrefix("g.toml:1: '[' starts a table header"))
+        #expect(error("samples = [300]  # \u{03}").hasPrefix("g.toml:1: control character U+0003"))
+        #expect(error("a = 1\rb = 2").hasPrefix("g.toml:1: a carriage return without a line feed"))
+        #expect(error("seeds = 1979-05-27 5").hasPrefix("g.toml:1: a date or time"))
+        #expect(error("seeds = [0,\n 1979-05-27 5]").hasPrefix("g.toml:2: a date or time"))
+        #expect(error("[run]\nx = 1979-05-27T:").hasPrefix("g.toml:2: a date or time"))
+        #expect(error("[run]\nx = 07:32:00").hasPrefix("g.toml:2: a date or time"))
+        #expect(error("seeds = [0,\n}]").hasPrefix("g.toml:2: '}' inside an array"))
+        #expect(error("[run]\nx = {a = [}]}").hasPrefix("g.toml:2: '}' inside an array"))
+        #expect(error("seeds = [\u{2028}]").hasPrefix("g.toml:1: line separator U+2028 outside a string"))
+        // the same characters inside strings, comments and multi-line arrays are no header or date
+        let g = try StudyGrid.parse("""
+            samples = [
+              300,
+            ]   # [ 1979-05-27 5
+            [run]
+            label = "[ 1979-05-27 5 } \u{2028}"
+            note = '''
+            [,
+            1979-05-27 5'''
+            """, path: "g.toml")
+        #expect(g.runFlags.map(\.1) == [.string("[ 1979-05-27 5 } \u{2028}"), .string("[,\n1979-05-27 5")])
+        #expect(error("seeds = 1979-05-27 07:32:00").hasPrefix("g.toml:1: a date or time (grid values are"))
+        // exponents and keys with '-' are no dates
+        #expect(error("[baselines]\nalpha = 5e-2\n1-x = 2.5E-3") == "no error")
+    }
+
     /// Repeated values in a list made cells with the same folder name (and multiplied the grid).
     @Test func studyGridRepeatedValuesAreRefused() {
         Self.expectError("g.toml:1: 'seeds' lists 0 twice") { _ = try StudyGrid.parse("seeds = [0, 1, 0]", path: "g.toml") }

@@ -4,28 +4,60 @@ import Testing
 
 /// The scale study: grid files, the cell cross product, results files, plots, and the CLI.
 struct StudyGridTests {
-    @Test func tomlSubsetValues() throws {
-        let doc = try TOMLSubset.parse("""
+    /// Values as a grid reads them: comments, `1_000`, floats, strings with `#` and escapes,
+    /// booleans, arrays over several lines with a trailing comma, flags in file order.
+    @Test func gridValuesAndFlagOrder() throws {
+        let g = try StudyGrid.parse("""
             # comment
-            a = 1_000        # trailing comment
-            b = -2.5e-1
-            c = "x # not a comment \\"quoted\\""
-            d = [true, false]
-            e = [
-              1, 2,   # split over lines
-              3,
+            samples = [
+              1_000, 2_000,   # split over lines
+              4_000,
             ]
+            domain_embedding = [true, false]
+            family = "linear"        # trailing comment
             [run]
             steps = 10
+            lr = -2.5e-1
+            label = "x # not a comment \\"quoted\\""
+            verbose = true
+            [baselines]
+            alpha = 0.05
             """, path: "g.toml")
-        let top = doc.tables[""]!
-        #expect(top["a"]?.value == .integer(1000))
-        #expect(top["b"]?.value == .float(-0.25))
-        #expect(top["c"]?.value == .string("x # not a comment \"quoted\""))
-        #expect(top["d"]?.value == .array([.boolean(true), .boolean(false)]))
-        #expect(top["e"]?.value == .array([.integer(1), .integer(2), .integer(3)]))
-        #expect(top["e"]?.line == 6)
-        #expect(doc.tables["run"]?["steps"]?.value == .integer(10))
+        #expect(g.samples == [1000, 2000, 4000])
+        #expect(g.domainEmbedding == [true, false])
+        #expect(g.family == [.linear])
+        // file order, not TOMLKit's (alphabetical) key order
+        #expect(g.runFlags.map(\.0) == ["steps", "lr", "label", "verbose"])
+        #expect(g.runFlags.map(\.1) == [.integer(10), .float(-0.25), .string("x # not a comment \"quoted\""), .boolean(true)])
+        #expect(g.baselineFlags.map(\.0) == ["alpha"] && g.baselineFlags.map(\.1) == [.float(0.05)])
+        #expect(StudyGrid.arguments(g.runFlags) == ["--steps", "10", "--lr", "-0.25", "--label", "x # not a comment \"quoted\"", "--verbose"])
+    }
+
+    /// What the old hand-written subset refused and full TOML allows: literal and multi-line
+    /// strings, hex integers, quoted keys, dotted keys, inline tables, whitespace in headers.
+    @Test func fullTOMLIsRead() throws {
+        let g = try StudyGrid.parse("""
+            "samples" = [0x64, 200]
+            seeds = [
+              0,
+              1,
+            ]
+            [ run ]
+            label = 'C:\\data\\x'
+            note = \"""
+            two
+            lines\"""
+            [baselines]
+            alpha = 5e-2
+            """, path: "g.toml")
+        #expect(g.samples == [100, 200] && g.seeds == [0, 1])
+        #expect(g.runFlags.map(\.0) == ["label", "note"])
+        #expect(g.runFlags.map(\.1) == [.string("C:\\data\\x"), .string("two\nlines")])
+        #expect(g.baselineFlags.map(\.1) == [.float(0.05)])
+        // an inline table and dotted keys are the same tables; keys the line lookup cannot
+        // place keep TOMLKit's key order
+        let inline = try StudyGrid.parse("variables = 4\nrun = { steps = 5, lr = 0.1 }\nbaselines.alpha = 0.01\n", path: "g.toml")
+        #expect(inline.runFlags.map(\.0) == ["lr", "steps"] && inline.baselineFlags.map(\.1) == [.float(0.01)])
     }
 
     func error(_ text: String) -> String {
@@ -38,16 +70,37 @@ struct StudyGridTests {
     }
 
     @Test func badGridsNameFileLineAndKey() {
-        #expect(error("samples = [100, x]").hasPrefix("g.toml:1: cannot read value 'x'"))
-        #expect(error("\n\nsamples = [100, 200").hasPrefix("g.toml:3: array of 'samples' is never closed"))
+        // TOML syntax: TOMLKit's message after path:line:column
+        #expect(error("samples = [100, x]").hasPrefix("g.toml:1:17: "))
+        #expect(error("\n\nsamples = [100, 200").hasPrefix("g.toml:3:"))
+        #expect(error("a = 1\na = 2").hasPrefix("g.toml:2:"))
+        #expect(error("samples = [1]\0").hasPrefix("g.toml:1: NUL byte"))
+        #expect(error("\"a\\u0000b\" = 1").hasPrefix("g.toml: a key holds a NUL character"))
+        // the grid's rules: path:line and the key
         #expect(error("sample = [100]").contains("g.toml:1: unknown key 'sample'"))
-        #expect(error("family = [\"linear\", \"cubic\"]").contains("'family' value cubic is not one of linear"))
+        #expect(error("variables = 4\n\n  sample = [100]  # typo").contains("g.toml:3: unknown key 'sample'"))
+        #expect(error("samples = [300]\r\nseeds = [0, 0]\r\n").contains("g.toml:2: 'seeds' lists 0 twice"))
+        #expect(error("family = [\"linear\", \"cubic\"]").contains("g.toml:1: 'family' value cubic is not one of linear"))
         #expect(error("samples = [1]").contains("g.toml:1: 'samples' must hold integers ≥ 2"))
-        #expect(error("domains = []").contains("'domains' is empty"))
+        #expect(error("samples = [100, 2.5]").contains("g.toml:1: 'samples' must hold integers ≥ 2 (got 2.5)"))
+        #expect(error("max_lag = \"3\"").contains("g.toml:1: 'max_lag' must be an integer ≥ 1 (got 3)"))
+        #expect(error("domains = []").contains("g.toml:1: 'domains' is empty"))
+        #expect(error("noise = [\"gaussian\", \"laplace\"]").contains("g.toml:1: 'noise' takes one value"))
+        #expect(error("domain_embedding = [1]").contains("g.toml:1: 'domain_embedding' must hold true/false (got 1)"))
         #expect(error("[run]\ndata = \"x.csv\"").contains("g.toml:2: [run] data is set by the study itself"))
-        #expect(error("[model]\nx = 1").contains("unknown table [model]"))
-        #expect(error("a = 1\na = 2").contains("g.toml:2: key 'a' given twice"))
-        #expect(error("max_lag = 5\nsamples = [6]").contains("cell 0 (samples 6, domains 1) is not a valid dataset"))
+        #expect(error("[run]\nmax_lag = 3").contains("g.toml:2: [run] max_lag is set by the study itself"))
+        #expect(error("[run]\n\"max lag\" = 3").contains("g.toml:2: [run] \"max lag\" is not a flag name"))
+        #expect(error("[baselines]\nalpha = [0.05, 0.1]").contains("g.toml:2: [baselines] alpha: one value per flag"))
+        #expect(error("variables = 4\n[model]\nx = 1").contains("g.toml:2: unknown table [model] (known: [run], [baselines])"))
+        #expect(error("[[run]]\nsteps = 1").contains("g.toml:1: [[run]] is an array of tables"))
+        #expect(error("[[model]]\nx = 1").contains("g.toml:1: unknown table [[model]]"))
+        #expect(error("[run.sub]\nsteps = 1").contains("[run] sub holds a table"))
+        #expect(error("seeds = 1979-05-27").contains("g.toml:1: a date or time"))
+        #expect(error("[run]\nlr = nan").contains("g.toml:2: [run] lr is nan (numbers must be finite)"))
+        // a key the line lookup cannot place: the file and the key
+        #expect(error("[run]\nx.y = 1") == "g.toml: [run] x holds a table (grid values are integers, floats, strings, booleans and arrays of those)")
+        // semantic checks of the whole grid: the file
+        #expect(error("max_lag = 5\nsamples = [6]").contains("g.toml: cell 0 (samples 6, domains 1) is not a valid dataset"))
         #expect(error("variables = 4") == "no error")
     }
 

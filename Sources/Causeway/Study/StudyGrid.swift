@@ -1,4 +1,8 @@
 import Foundation
+import _StudyGridFile
+
+/// A value in a study grid file: a list item, or a [run] / [baselines] flag value.
+public typealias GridValue = _StudyGridFile.GridValue
 
 /// A method a scale study compares.
 public enum StudyMethod: String, CaseIterable, Codable, Sendable {
@@ -53,6 +57,9 @@ public struct StudyCell: Equatable, Sendable {
 /// [baselines]    # extra flags for scripts/baselines/run
 /// alpha = 0.05
 /// ```
+/// The file is TOML 1.0 (parsed by TOMLKit: any TOML syntax, e.g. dotted keys or multi-line
+/// strings, is read), with the keys, tables and value types above: integers, floats, strings,
+/// booleans, and lists of them at the top level; one value per flag in [run] and [baselines].
 /// Every list key also takes a single value; a list may not repeat a value. The cells are the
 /// cross product of heterogeneity × family × domains × samples × seeds (seeds varying fastest),
 /// at most `maxCells` of them.
@@ -69,9 +76,9 @@ public struct StudyGrid: Sendable {
     public var inDegree = 3
     public var noise: NoiseDistribution = .gaussian
     /// Extra `causeway run` flags, in file order: (flag without dashes, value).
-    public var runFlags: [(String, TOMLValue)] = []
+    public var runFlags: [(String, GridValue)] = []
     /// Extra baseline flags, in file order.
-    public var baselineFlags: [(String, TOMLValue)] = []
+    public var baselineFlags: [(String, GridValue)] = []
 
     public init() {}
 
@@ -87,54 +94,70 @@ public struct StudyGrid: Sendable {
         return try parse(text, path: path)
     }
 
+    /// Parses a grid from TOML text (TOMLKit). Errors name the file and, where known, the line:
+    /// `path:line:column:` for TOML syntax, `path:line:` with the key for a grid's rules.
     public static func parse(_ text: String, path: String) throws -> StudyGrid {
-        let doc = try TOMLSubset.parse(text, path: path)
-        var g = StudyGrid()
-        for name in doc.tables.keys where !["", "run", "baselines"].contains(name) {
-            throw CausewayError("\(path): unknown table [\(name)] (known: [run], [baselines])")
-        }
-        let top = doc.tables[""]!
+        do { return try parse(GridFile(text, path: path)) } catch let e as GridFileError { throw CausewayError(e.message) }
+    }
 
-        func list(_ key: String) throws -> (items: [TOMLValue], line: Int)? {
-            guard let (v, line) = top[key] else { return nil }
-            guard case .array(let a) = v else { return ([v], line) }
+    private static func parse(_ file: GridFile) throws -> StudyGrid {
+        let path = file.path
+        var g = StudyGrid()
+        func at(_ line: Int?) -> String { file.location(line) }
+        for t in file.tables {
+            if t.isArrayOfTables && ["run", "baselines"].contains(t.name) {
+                throw CausewayError("\(at(t.line)): [[\(t.name)]] is an array of tables; write one [\(t.name)] table")
+            }
+            if !["run", "baselines"].contains(t.name) {
+                let header = t.isArrayOfTables ? "[[\(t.name)]]" : "[\(t.name)]"
+                throw CausewayError("\(at(t.line)): unknown table \(header) (known: [run], [baselines])")
+            }
+        }
+        let entries = try file.entries(in: nil) { "'\($0)'" }
+        let top = Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+
+        func list(_ key: String) throws -> (items: [GridValue], line: Int?)? {
+            guard let e = top[key] else { return nil }
+            guard case .array(let a) = e.value else { return ([e.value], e.line) }
             // a repeated value repeats cells (the same folder names) and multiplies the grid
             var seen = Set<String>()
             for item in a where !seen.insert("\(item)").inserted {
-                throw CausewayError("\(path):\(line): '\(key)' lists \(item.text) twice")
+                throw CausewayError("\(at(e.line)): '\(key)' lists \(item.text) twice")
             }
-            return (a, line)
+            return (a, e.line)
         }
         func ints(_ key: String, min: Int) throws -> [Int]? {
             guard let (items, line) = try list(key) else { return nil }
-            guard !items.isEmpty else { throw CausewayError("\(path):\(line): '\(key)' is empty") }
+            guard !items.isEmpty else { throw CausewayError("\(at(line)): '\(key)' is empty") }
             return try items.map {
                 guard case .integer(let i) = $0, i >= min else {
-                    throw CausewayError("\(path):\(line): '\(key)' must hold integers ≥ \(min) (got \($0.text))")
+                    throw CausewayError("\(at(line)): '\(key)' must hold integers ≥ \(min) (got \($0.text))")
                 }
                 return i
             }
         }
         func names<T: RawRepresentable>(_ key: String, _: T.Type) throws -> [T]? where T.RawValue == String, T: CaseIterable {
             guard let (items, line) = try list(key) else { return nil }
-            guard !items.isEmpty else { throw CausewayError("\(path):\(line): '\(key)' is empty") }
+            guard !items.isEmpty else { throw CausewayError("\(at(line)): '\(key)' is empty") }
             return try items.map {
                 guard case .string(let s) = $0, let v = T(rawValue: s) else {
-                    throw CausewayError("\(path):\(line): '\(key)' value \($0.text) is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw CausewayError("\(at(line)): '\(key)' value \($0.text) is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return v
             }
         }
         func int(_ key: String, min: Int) throws -> Int? {
-            guard let (v, line) = top[key] else { return nil }
-            guard case .integer(let i) = v, i >= min else { throw CausewayError("\(path):\(line): '\(key)' must be an integer ≥ \(min) (got \(v.text))") }
+            guard let e = top[key] else { return nil }
+            guard case .integer(let i) = e.value, i >= min else {
+                throw CausewayError("\(at(e.line)): '\(key)' must be an integer ≥ \(min) (got \(e.value.text))")
+            }
             return i
         }
 
         let known: Set<String> = ["samples", "domains", "heterogeneity", "family", "seeds", "domain_embedding", "methods",
                                   "variables", "max_lag", "in_degree", "noise"]
-        for (key, (_, line)) in top where !known.contains(key) {
-            throw CausewayError("\(path):\(line): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")); run flags go in [run])")
+        for e in entries where !known.contains(e.key) {
+            throw CausewayError("\(at(e.line)): unknown key '\(e.key)' (known: \(known.sorted().joined(separator: ", ")); run flags go in [run])")
         }
         if let v = try ints("samples", min: 2) { g.samples = v }
         if let v = try ints("domains", min: 1) { g.domains = v }
@@ -143,29 +166,32 @@ public struct StudyGrid: Sendable {
         if let v = try names("family", MechanismFamily.self) { g.family = v }
         if let v = try names("methods", StudyMethod.self) { g.methods = v }
         if let v = try names("noise", NoiseDistribution.self) {
-            guard v.count == 1 else { throw CausewayError("\(path):\(top["noise"]!.line): 'noise' takes one value") }
+            guard v.count == 1 else { throw CausewayError("\(at(top["noise"]!.line)): 'noise' takes one value") }
             g.noise = v[0]
         }
         if let (items, line) = try list("domain_embedding") {
             g.domainEmbedding = try items.map {
-                guard case .boolean(let b) = $0 else { throw CausewayError("\(path):\(line): 'domain_embedding' must hold true/false (got \($0.text))") }
+                guard case .boolean(let b) = $0 else { throw CausewayError("\(at(line)): 'domain_embedding' must hold true/false (got \($0.text))") }
                 return b
             }
-            if g.domainEmbedding.isEmpty { throw CausewayError("\(path):\(line): 'domain_embedding' is empty") }
+            if g.domainEmbedding.isEmpty { throw CausewayError("\(at(line)): 'domain_embedding' is empty") }
         }
         if let v = try int("variables", min: 2) { g.variables = v }
         if let v = try int("max_lag", min: 1) { g.maxLag = v }
         if let v = try int("in_degree", min: 1) { g.inDegree = v }
 
-        func flags(_ table: String) throws -> [(String, TOMLValue)] {
-            guard let t = doc.tables[table] else { return [] }
-            return try t.sorted { $0.value.line < $1.value.line }.map { key, entry in
-                let flag = key.replacingOccurrences(of: "_", with: "-")
-                if case .array = entry.value { throw CausewayError("\(path):\(entry.line): [\(table)] \(key): one value per flag (lists belong at the top level)") }
-                if table == "run" && reservedRunFlags.contains(flag) {
-                    throw CausewayError("\(path):\(entry.line): [run] \(key) is set by the study itself (per cell); remove it")
+        func flags(_ table: String) throws -> [(String, GridValue)] {
+            try file.entries(in: table) { "[\(table)] \($0)" }.map { e in
+                // a flag name goes on a command line: a bare TOML key (quoted keys may hold anything)
+                guard !e.key.isEmpty, e.key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                    throw CausewayError("\(at(e.line)): [\(table)] \"\(e.key)\" is not a flag name (letters, digits, _ and - only)")
                 }
-                return (flag, entry.value)
+                let flag = e.key.replacingOccurrences(of: "_", with: "-")
+                if case .array = e.value { throw CausewayError("\(at(e.line)): [\(table)] \(e.key): one value per flag (lists belong at the top level)") }
+                if table == "run" && reservedRunFlags.contains(flag) {
+                    throw CausewayError("\(at(e.line)): [run] \(e.key) is set by the study itself (per cell); remove it")
+                }
+                return (flag, e.value)
             }
         }
         g.runFlags = try flags("run")
@@ -230,7 +256,7 @@ public struct StudyGrid: Sendable {
     }
 
     /// `--flag value` arguments from a flag table (true → `--flag`, false → nothing).
-    public static func arguments(_ flags: [(String, TOMLValue)]) -> [String] {
+    public static func arguments(_ flags: [(String, GridValue)]) -> [String] {
         flags.flatMap { flag, value -> [String] in
             switch value {
             case .boolean(let b): return b ? ["--" + flag] : []

@@ -68,7 +68,7 @@ public enum ReaderEntryPoints {
         swallowingCausewayErrors { touch(try DatasetLoader.load(path: path)) }
     }
 
-    /// The study grid reader: `StudyGrid.read(path:)` (the TOML subset and the grid's checks),
+    /// The study grid reader: `StudyGrid.read(path:)` (TOMLKit, the key-line lookup and the grid's checks),
     /// then the cells, runs and flag arguments it describes.
     public static func studyGrid(_ data: Data) {
         let path = scratch("grid.toml", data)
