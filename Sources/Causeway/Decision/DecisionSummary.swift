@@ -26,29 +26,17 @@ public struct DecisionSummary: Sendable {
 
     /// `windows`: the held-out windows behind these p-values (default: all of `significance`'s).
     public init(_ d: Decision, _ significance: Significance?, windows: Int? = nil) {
-        rule = d.rule.description
-        switch d.rule {
-        case .fdr(let q): level = q
-        case .pValue(let a): level = a
-        default: level = nil
-        }
-        fdrMethod = d.fdrMethod
-        threshold = d.threshold
-        thresholdMeaning = d.thresholdMeaning
-        test = significance.map { "conditional predictive impact (\($0.draw.rawValue) null draw, one-sided Newey-West t-test)" } ?? "none"
-        heldOutWindows = windows ?? significance?.windows ?? 0
-        let all = d.pValues?.values.count ?? 0
-        tested = d.family?.count ?? all
-        family = d.family == nil ? "all" : "screened by score"
-        repeats = significance?.repeats ?? 0
-        pValues = d.pValues
-        qValues = d.qValues
-        sampleSize = nil
+        self.init(d, test: significance.map { "conditional predictive impact (\($0.draw.rawValue) null draw, one-sided Newey-West t-test)" } ?? "none",
+                  heldOutWindows: windows ?? significance?.windows ?? 0, repeats: significance?.repeats ?? 0, sampleSize: nil)
     }
 
     /// A decision whose p-values come from a test on a correlation matrix (abcd): `test` names
     /// it, `sampleSize` is the n of its Fisher z; no held-out windows.
     public init(_ d: Decision, test: String, sampleSize: Double) {
+        self.init(d, test: test, heldOutWindows: 0, repeats: 0, sampleSize: sampleSize)
+    }
+
+    private init(_ d: Decision, test: String, heldOutWindows: Int, repeats: Int, sampleSize: Double?) {
         rule = d.rule.description
         switch d.rule {
         case .fdr(let q): level = q
@@ -59,10 +47,10 @@ public struct DecisionSummary: Sendable {
         threshold = d.threshold
         thresholdMeaning = d.thresholdMeaning
         self.test = test
-        heldOutWindows = 0
+        self.heldOutWindows = heldOutWindows
         tested = d.family?.count ?? (d.pValues?.values.count ?? 0)
         family = d.family == nil ? "all" : "screened by score"
-        repeats = 0
+        self.repeats = repeats
         pValues = d.pValues
         qValues = d.qValues
         self.sampleSize = sampleSize
