@@ -10,6 +10,8 @@ struct Discover: ParsableCommand {
     var checkpoint: String
     @OptionGroup var input: InputOptions
     @OptionGroup var readout: ReadoutOptions
+    @Flag(help: "No progress and no notes on stderr (warnings are still printed).")
+    var quiet = false
 
     func run() throws {
         try coordinated { world in
@@ -23,14 +25,14 @@ struct Discover: ParsableCommand {
             let truth = try readout.checkInputs(dataset: dataset, maxLag: job.model.maxLag,
                                                   validationFraction: job.training.validationFraction)
             if world.isCoordinator {
-                input.print(diagnostics, quiet: false)
+                input.print(diagnostics, quiet: quiet)
                 try input.prepareOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"])
             }
             let windows = try job.makeWindows()
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
             let log = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
             try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out,
-                                trainingLog: log, seed: job.training.seed, diagnostics: diagnostics, started: started, provenance: [
+                                trainingLog: log, seed: job.training.seed, diagnostics: diagnostics, quiet: quiet, started: started, provenance: [
                 "checkpoint": .text(checkpoint),
                 "seed": .count(job.training.seed),
                 "steps": .count(ck.header.state.step),
