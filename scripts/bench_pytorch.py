@@ -427,8 +427,8 @@ def main():
     ap.add_argument("--linear-path", dest="linear_path", action="store_true", default=None,
                     help="force the linear path on (default: as causeway bench, on for step tokens)")
     ap.add_argument("--no-linear-path", dest="linear_path", action="store_false")
-    ap.add_argument("--optimizer", choices=["foreach", "fused", "loop"], default="foreach",
-                    help="torch.optim.AdamW implementation (default: foreach)")
+    ap.add_argument("--optimizer", choices=["foreach", "fused", "loop"], default="fused",
+                    help="torch.optim.AdamW implementation (default: fused, 1–2%% faster than foreach here)")
     ap.add_argument("--attention", default="sdpa,manual",
                     help="comma-separated PyTorch attention forms, each timed: sdpa "
                          "(F.scaled_dot_product_attention) and manual (explicit masked softmax) "
