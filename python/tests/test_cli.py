@@ -28,8 +28,10 @@ def test_run_on_a_dataframe(generated, tmp_path):
 def test_run_on_a_dataframe_with_time_stamps(generated, tmp_path):
     frame = pd.read_csv(generated / "domain0.csv")
     frame.insert(0, "time", pd.date_range("2024-01-01", periods=len(frame), freq="min"))
-    run = causeway.run(frame, tmp_path / "out", max_lag=2, quiet=True, time_column="time")
+    run = causeway.run(frame, tmp_path / "results", max_lag=2, quiet=True, time_column="time")
     assert run.variables == ["x0", "x1", "x2", "x3"]
+    # the report is titled after the run's folder, not the temporary data folder
+    assert "<title>Causeway: results</title>" in (tmp_path / "results" / "report.html").read_text()
 
 
 def test_unknown_flag_raises_with_the_cli_message(generated, tmp_path):

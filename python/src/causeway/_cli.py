@@ -125,7 +125,9 @@ def run(data: Any, out: Union[str, os.PathLike], **flags: Any) -> Run:
     out_path = os.fspath(out)
     with tempfile.TemporaryDirectory(prefix="causeway-data-") as tmp:
         if _is_frame(data) or isinstance(data, dict):
-            data_path = write_dataset(data, tmp, time_column=flags.get("time_column"))
+            # a folder named after the run's, so that the report's title names the run
+            name = os.path.basename(os.path.abspath(out_path)) or "data"
+            data_path = write_dataset(data, os.path.join(tmp, name), time_column=flags.get("time_column"))
         else:
             data_path = os.fspath(data)
             if not os.path.exists(data_path):
