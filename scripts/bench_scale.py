@@ -6,11 +6,11 @@ self-loop and 3 other parents), and the same sets with the mlp-additive family a
 Per run: wall time split into training / readout / significance / the rest (loading, checks,
 writing), peak resident memory (/usr/bin/time -v), total size of the output folder, and the
 lagged F1 of the graph users get (the default decision rule), next to a linear VAR Granger test
-with Benjamini-Hochberg at 0.05 (and PCMCI, alpha 0.05, for p <= 50 when the baselines venv
-exists). Optionally a strong-scaling pair: 1 and 2 MPI ranks at p = 200 (same shards).
+with Benjamini-Hochberg at 0.05, and PCMCI (tigramite ParCorr, its own alpha = 0.05 graph, via
+scripts/baselines/run, which makes its venv on first use) for p <= --pcmci-max-p (50). Optionally a strong-scaling pair: 1 and 2 MPI ranks at p = 200 (same shards).
 
 Usage: scripts/bench-scale [--p 10,50,200,1000] [--families linear,mlp-additive] [--extra FLAGS]
-                           [--ranks] [--work DIR]
+                           [--ranks] [--work DIR] [--pcmci-max-p 50]
 Appends one JSON line per run to DIR/results.jsonl and prints a Markdown table.
 """
 import argparse, json, os, re, shutil, subprocess, sys, time
@@ -26,6 +26,7 @@ ap.add_argument("--rows", type=int, default=20000)
 ap.add_argument("--extra", default="", help="extra flags for every causeway run")
 ap.add_argument("--ranks", action="store_true", help="also 1 vs 2 ranks at p = 200")
 ap.add_argument("--work", default="/tmp/causeway-scale")
+ap.add_argument("--pcmci-max-p", type=int, default=50, help="also run PCMCI (α = 0.05) up to this many variables")
 a = ap.parse_args()
 os.makedirs(a.work, exist_ok=True)
 results = open(os.path.join(a.work, "results.jsonl"), "a")
@@ -85,14 +86,25 @@ for family in a.families.split(","):
                     row["var_granger_f1"] = lagged_f1(vdir, truth)
                 except Exception as e:  # noqa: BLE001 - reported, not fatal
                     print(f"{name}: VAR Granger failed: {e}", file=sys.stderr)
+                # PCMCI (tigramite, ParCorr, its own α = 0.05 graph) where it runs in reasonable time
+                if p <= a.pcmci_max_p:
+                    pdir = os.path.join(a.work, name, "pcmci")
+                    t0 = time.time()
+                    pr = subprocess.run([os.path.join(ROOT, "scripts", "baselines", "run"), "--method", "pcmci", "--data", man,
+                                         "--max-lag", "3", "--out", pdir], capture_output=True, text=True)
+                    if pr.returncode == 0:
+                        row["pcmci_s"] = time.time() - t0
+                        row["pcmci_f1"] = lagged_f1(pdir, truth)
+                    else:
+                        print(f"{name}: PCMCI failed: {pr.stderr[-500:]}", file=sys.stderr)
             results.write(json.dumps(row) + "\n"); results.flush()
             rows.append(row)
             print(json.dumps(row), flush=True)
 
-print("\n| data | ranks | wall | training | readout | tests | other | peak MB | outputs MB | edges | F1 (default) | VAR Granger F1 (s) |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("\n| data | ranks | wall | training | readout | tests | other | peak MB | outputs MB | edges | F1 (default) | VAR Granger F1 (s) | PCMCI F1 (s) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     vg = f"{r['var_granger_f1']:.3f} ({r['var_granger_s']:.0f} s)" if "var_granger_f1" in r else "—"
     print(f"| {r['name']} | {r['ranks']} | {r['wall_s']:.0f} s | {r['training_s']:.0f} s | {r['readout_s']:.0f} s | "
           f"{r['significance_s']:.0f} s | {r['other_s']:.0f} s | {r['peak_mb']:.0f} | {r['output_mb']:.1f} | {r['edges']} | "
-          f"{r['f1']:.3f} | {vg} |")
+          f"{r['f1']:.3f} | {vg} | " + (f"{r['pcmci_f1']:.3f} ({r['pcmci_s']:.0f} s)" if "pcmci_f1" in r else "—") + " |")
