@@ -5,12 +5,7 @@ import Testing
 /// `--attribution abcd` end to end: the CLI's outputs, the token convention, the refusal with
 /// step tokens, and the same bits on one process and two ranks.
 @Suite(.serialized) struct ABCDReadoutTests {
-    func data(_ f: TempFolder) throws -> String {
-        let g = try runCLI(["generate", "--variables", "4", "--max-lag", "2", "--in-degree", "2", "--samples", "1500",
-                            "--seed", "3", "--out", f.path + "/data"])
-        #expect(g.status == 0, "\(g.stderr)")
-        return f.path + "/data/manifest.json"
-    }
+    func data(_ f: TempFolder) throws -> String { try smallGeneratedDataset(f) }
 
     func run(_ data: String, _ out: String) -> [String] {
         ["run", "--data", data, "--tokens", "variable", "--attribution", "abcd", "--max-lag", "2", "--out", out,

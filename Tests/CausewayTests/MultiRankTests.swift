@@ -5,12 +5,7 @@ import Testing
 /// The CLI under `mpirun -n 2` (what users launch): the same result as one process, and a
 /// failure on one rank ends the whole job.
 @Suite(.serialized) struct MultiRankTests {
-    func data(_ f: TempFolder) throws -> String {
-        let g = try runCLI(["generate", "--variables", "4", "--max-lag", "2", "--in-degree", "2", "--samples", "1500",
-                            "--seed", "3", "--out", f.path + "/data"])
-        #expect(g.status == 0, "\(g.stderr)")
-        return f.path + "/data/manifest.json"
-    }
+    func data(_ f: TempFolder) throws -> String { try smallGeneratedDataset(f) }
 
     func train(_ data: String, _ out: String) -> [String] {
         ["run", "--data", data, "--max-lag", "2", "--out", out, "--d-model", "16", "--heads", "2", "--layers", "1",

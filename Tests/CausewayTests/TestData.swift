@@ -1,3 +1,4 @@
+import Testing
 @testable import Causeway
 
 /// A small stable linear VAR generated in-process (tests never read ../shared):
@@ -14,4 +15,13 @@ func smallVARSource(variables p: Int = 4, rows: Int = 600, seed: UInt64 = 1) -> 
         }
     }
     return Series(rows: rows, columns: p, values: x)
+}
+
+/// A small generated dataset for CLI tests (4 variables, max lag 2, 1,500 rows, seed 3) in
+/// `f/data`; returns its manifest path.
+func smallGeneratedDataset(_ f: TempFolder) throws -> String {
+    let g = try runCLI(["generate", "--variables", "4", "--max-lag", "2", "--in-degree", "2", "--samples", "1500",
+                        "--seed", "3", "--out", f.path + "/data"])
+    #expect(g.status == 0, "\(g.stderr)")
+    return f.path + "/data/manifest.json"
 }

@@ -92,12 +92,8 @@ public enum ABCD {
             let waveChunks = min(replicas.workers, mine.start + mine.count - q)
             let first = q * chunk, b = min(waveChunks * chunk, samples.count - first)
             replicas.forEachChunk(b, chunkSize: chunk) { k, model, start, count in
-                for s in 0..<count {
-                    let w = samples[first + start + s]
-                    windows.fill(w, input: model.input + s * perSample, target: targets.pointer + (start + s) * perSample)
-                    model.setDomain(s, Int(w.domain))
-                }
-                model.forward(batch: count)
+                model.forward(samples[(first + start)..<(first + start + count)], from: windows,
+                              targets: targets.pointer + start * perSample)
                 let att = model.acts.blocks[model.acts.blocks.count - 1].att.pointer
                 var a = [Double](repeating: 0, count: nn)
                 let heads = head.map { [$0] } ?? Array(0..<H)

@@ -76,12 +76,8 @@ public enum Attributor {
             let b = min(wave, samples.count - k)
             slots.update(repeating: 0, count: b * 3 * n)
             replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in
-                for s in 0..<count {
-                    let w = samples[k + start + s]
-                    windows.fill(w, input: model.input + s * perSample, target: targets.pointer + (start + s) * perSample)
-                    model.setDomain(s, Int(w.domain))
-                }
-                model.forward(batch: count)
+                model.forward(samples[(k + start)..<(k + start + count)], from: windows,
+                              targets: targets.pointer + start * perSample)
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: m) { rel in
                     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { order in
                         for i in myTargets.start..<(myTargets.start + myTargets.count) {
@@ -213,5 +209,19 @@ public enum Attributor {
     /// `count` windows spread evenly over all training windows (every domain).
     public static func evaluationSamples(_ windows: WindowSet, count: Int) -> [WindowRef] {
         evenlySpaced(windows.train, count: count)
+    }
+}
+
+extension Transformer {
+    /// Loads evaluation samples into the model's batch rows 0..<refs.count (their inputs, and
+    /// their targets into `targets`, [refs.count, L·p]), sets each row's domain and runs the
+    /// forward pass. Shared by the readouts (LRP and friends, ABCD).
+    func forward(_ refs: ArraySlice<WindowRef>, from windows: WindowSet, targets: UnsafeMutablePointer<Float>) {
+        let perSample = config.sequenceLength * config.featuresPerToken
+        for (s, w) in refs.enumerated() {
+            windows.fill(w, input: input + s * perSample, target: targets + s * perSample)
+            setDomain(s, Int(w.domain))
+        }
+        forward(batch: refs.count)
     }
 }

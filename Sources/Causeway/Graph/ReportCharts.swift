@@ -367,6 +367,16 @@ enum ReportCharts {
         out += "</defs>\n"
         out += "<circle cx=\"\(n(W / 2))\" cy=\"\(n(cxy))\" r=\"\(n(ringR))\" fill=\"none\" stroke=\"#f1f5f9\" stroke-width=\"1\"/>\n"
 
+        // The control point of the quadratic curve of a non-loop edge: bent to the right of the
+        // direction source → target, so that i → j and j → i do not overlap.
+        func control(_ e: SummaryEdge) -> (Double, Double) {
+            let (x1, y1, _) = pos(e.source), (x2, y2, _) = pos(e.target)
+            let (dx, dy) = (x2 - x1, y2 - y1)
+            let len = max((dx * dx + dy * dy).squareRoot(), 1e-9)
+            let bend = 0.12 * len
+            return ((x1 + x2) / 2 - dy / len * bend, (y1 + y2) / 2 + dx / len * bend)
+        }
+
         func edgePath(_ e: SummaryEdge, colour: String, marker: String, strokeWidth: Double, dashed: Bool, title: String) -> String {
             let (x1, y1, a) = pos(e.source)
             let (x2, y2, _) = pos(e.target)
@@ -379,12 +389,7 @@ enum ReportCharts {
                 let (qx, qy) = (x1 + nodeR * cos(d2), y1 + nodeR * sin(d2))
                 return "<path d=\"M\(n(px)) \(n(py)) A\(n(loopR)) \(n(loopR)) 0 1 1 \(n(qx)) \(n(qy))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(n(strokeWidth))\"\(dash) marker-end=\"url(#cw-arrow-\(marker))\"><title>\(esc(title))</title></path>\n"
             }
-            // Quadratic curve bent to the right of the direction source → target, so that
-            // i → j and j → i do not overlap.
-            let (dx, dy) = (x2 - x1, y2 - y1)
-            let len = max((dx * dx + dy * dy).squareRoot(), 1e-9)
-            let bend = 0.12 * len
-            let (mx, my) = ((x1 + x2) / 2 - dy / len * bend, (y1 + y2) / 2 + dx / len * bend)
+            let (mx, my) = control(e)
             func shorten(_ x: Double, _ y: Double, toward cx: Double, _ cy: Double, by d: Double) -> (Double, Double) {
                 let (ux, uy) = (cx - x, cy - y)
                 let l = max((ux * ux + uy * uy).squareRoot(), 1e-9)
@@ -420,9 +425,7 @@ enum ReportCharts {
         }
         for (text, e) in lagLabels {
             let (x1, y1, _) = pos(e.source), (x2, y2, _) = pos(e.target)
-            let (dx, dy) = (x2 - x1, y2 - y1)
-            let len = max((dx * dx + dy * dy).squareRoot(), 1e-9)
-            let (mx, my) = ((x1 + x2) / 2 - dy / len * 0.12 * len, (y1 + y2) / 2 + dx / len * 0.12 * len)
+            let (mx, my) = control(e)
             let w = textWidth(text, size: lagSize) + 6, h = lagSize + 4
             var chosen: (Double, Double)? = nil
             var first: (Double, Double) = (0, 0)
