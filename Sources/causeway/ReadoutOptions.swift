@@ -129,25 +129,27 @@ struct ReadoutOptions: ParsableArguments {
                                                              unit: "samples × \(replicas.primary.config.variables) targets",
                                                              quiet: quiet || !world.isCoordinator).update)
         let readoutSeconds = Date().timeIntervalSince(readoutStarted)
-        // which inputs to test: all of them when L·p ≤ testAllInputs or with --tests all, else
-        // the inputs of the screened candidates (chosen on the coordinator, broadcast to all)
+        // which candidates to test: all of them when L·p ≤ testAllInputs or with --tests all,
+        // else the screened ones (chosen on the coordinator, broadcast to all)
         let c = replicas.primary.config, m = c.maxLag * c.variables
-        var inputs: [Bool]? = nil
+        var candidates: [[Int]]? = nil
         if !isABCD && tests != .all && m > Self.testAllInputs {
-            var mask = [Float](repeating: 0, count: m)
+            // mask [m, p]: row r·p + j (source j at lag L − r), column = target
+            let p = c.variables
+            var mask = [Float](repeating: 0, count: m * p)
             if let readout {
                 let family = Decision.screen(readout.scores, exponent: readout.relevanceExponent, factor: tests == .wide ? 2 : 1)
-                for e in family { mask[(c.maxLag - e.lag) * c.variables + e.source] = 1 }
+                for e in family { mask[((c.maxLag - e.lag) * p + e.source) * p + e.target] = 1 }
             }
-            mask.withUnsafeMutableBufferPointer { world.broadcast($0.baseAddress!, count: m, root: 0) }
-            inputs = mask.map { $0 != 0 }
+            mask.withUnsafeMutableBufferPointer { world.broadcast($0.baseAddress!, count: m * p, root: 0) }
+            candidates = (0..<m).map { input in (0..<p).filter { mask[input * p + $0] != 0 } }
         }
         // (a score rule with too few held-out windows runs without tests: the same on every rank)
         let canTest = !isABCD && windows.validation.count >= PredictiveImpact.minimumHeldOut
         let testsStarted = Date()
         let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
                                                          draw: nullDraw, repeats: nullRepeats, seed: seed,
-                                                         perDomain: perDomain, inputs: inputs,
+                                                         perDomain: perDomain, candidates: candidates,
                                                          progress: StageProgress("tests (held-out windows)", unit: "inputs",
                                                                                  quiet: quiet || !world.isCoordinator).update) : nil
         let testSeconds = Date().timeIntervalSince(testsStarted)

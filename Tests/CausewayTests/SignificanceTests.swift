@@ -186,35 +186,62 @@ import Testing
         #expect(!d.edges.contains { ($0.source == 2) != ($0.target == 2) })
     }
 
-    /// With the linear path, the tests add its last-step output and a rank-one correction for the
-    /// replaced input instead of running it: the same forecasts as the full forward pass.
-    @Test func linearPathShortcutMatchesTheFullForward() throws {
-        let config = ModelConfig(tokens: .step, variables: 4, maxLag: 3, dModel: 8, layers: 1, heads: 2, linearPath: true)
-        let replicas = ReplicaSet(config: config, batch: 8, seed: 2, workers: 1)
+    /// The tests' shortcuts: the linear path's last-step output plus a rank-one correction for
+    /// the replaced input, the embeddings computed once plus a rank-one edit, and the last token's
+    /// forecast alone (`forwardLastToken`). Reference: the plain `forward` on the edited window.
+    @Test(arguments: [false, true])
+    func testedForecastsMatchThePlainForward(linearPath: Bool) throws {
+        let p = 4, L = 3, m = p * L
+        let config = ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: 2, heads: 2,
+                                 domainEmbeddings: 2, linearPath: linearPath)
+        let replicas = ReplicaSet(config: config, batch: 8, seed: 2, workers: 2)
         var rng = RNG(seed: 6)
         let model = replicas.primary
-        for k in 0..<model.layout.linearW.count { model.parameters[model.layout.linearW.offset + k] = Float(rng.gaussian() * 0.5) }
-        let windows = WindowSet(sources: [Series(rows: 60, columns: 4, values: (0..<240).map { _ in Float(rng.gaussian()) })],
-                                maxLag: 3, validationFraction: 0.5)
-        let heldOut = windows.validation, N = heldOut.count, m = 12
+        // larger parameters than the initialisation, so every path carries signal
+        for k in 0..<model.parameters.count { model.parameters[k] += Float(rng.gaussian() * 0.3) }
+        let series = (0..<2).map { _ in Series(rows: 40, columns: p, values: (0..<(40 * p)).map { _ in Float(rng.gaussian()) }) }
+        let windows = WindowSet(sources: series, maxLag: L, validationFraction: 0.5)
+        let heldOut = windows.validation, N = heldOut.count
+        #expect(Set(heldOut.map(\.domain)).count == 2)
         var z = [Float](repeating: 0, count: N * m), target = [Float](repeating: 0, count: m)
         for (w, ref) in heldOut.enumerated() { z.withUnsafeMutableBufferPointer { windows.fill(ref, input: $0.baseAddress! + w * m, target: &target) } }
         let replacement = (0..<N).map { _ in Float(rng.gaussian()) }
-        for input in [0, 5, 11] {
-            var full = [[Float]](repeating: [], count: N), short = full
-            z.withUnsafeBufferPointer { zp in
-                replacement.withUnsafeBufferPointer { rp in
-                    PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 4, replace: (input, rp.baseAddress!)) { w, out in
-                        full[w] = Array(UnsafeBufferPointer(start: out, count: 4))
-                    }
-                    let linear = PredictiveImpact.LinearShortcut(model, z: zp.baseAddress!, windows: N)
-                    #expect(linear != nil)
-                    PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 4, replace: (input, rp.baseAddress!), linear: linear) { w, out in
-                        short[w] = Array(UnsafeBufferPointer(start: out, count: 4))
+        // the reference: one window at a time through the full forward pass
+        let reference = Transformer(replicaOf: model, batchCapacity: 1)
+        func plain(_ w: Int, _ replace: Int?) -> [Float] {
+            for k in 0..<m { reference.input[k] = z[w * m + k] }
+            if let replace { reference.input[replace] = replacement[w] }
+            reference.setDomain(0, Int(heldOut[w].domain))
+            reference.forward(batch: 1)
+            return Array(UnsafeBufferPointer(start: reference.output + (L - 1) * p, count: p))
+        }
+        try z.withUnsafeBufferPointer { zp in
+            let embedded = try #require(PredictiveImpact.embedAll(replicas, heldOut, zp.baseAddress!, chunk: 3))
+            defer { embedded.deallocate() }
+            let linear = PredictiveImpact.LinearShortcut(model, z: zp.baseAddress!, windows: N)
+            #expect((linear != nil) == linearPath)
+            for input in [nil, 0, 5, 11] as [Int?] {
+                // all targets, and some of them in the order given (the head restricted to those)
+                for targets in [nil, [3, 1], [2]] as [[Int]?] {
+                    for useEmbedded in [true, false] {
+                        var fast = [[Float]](repeating: [], count: N)
+                        let K = targets?.count ?? p
+                        replacement.withUnsafeBufferPointer { rp in
+                            PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 3, replace: input.map { ($0, rp.baseAddress!) },
+                                                      targets: targets, linear: linear, embedded: useEmbedded ? embedded : nil) { w, out in
+                                fast[w] = Array(UnsafeBufferPointer(start: out, count: K))
+                            }
+                        }
+                        for w in 0..<N {
+                            let want = plain(w, input), outputs = targets ?? Array(0..<p)
+                            for (a, o) in outputs.enumerated() {
+                                #expect(isClose(Double(fast[w][a]), Double(want[o]), rel: 1e-5, abs: 1e-5),
+                                        "input \(String(describing: input)) targets \(String(describing: targets)) window \(w)")
+                            }
+                        }
                     }
                 }
             }
-            for w in 0..<N { for o in 0..<4 { #expect(isClose(Double(short[w][o]), Double(full[w][o]), rel: 1e-5, abs: 1e-5)) } }
         }
     }
 
@@ -246,18 +273,26 @@ import Testing
         }
     }
 
-    @Test func testingSomeInputsGivesTheSameBitsForThoseAndNaNElsewhere() throws {
+    @Test func testingSomeCandidatesGivesTheSameBitsForThoseAndNaNElsewhere() throws {
         let (replicas, windows) = try Self.trained(workers: 2)
         let all = try #require(try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation, seed: 7))
-        // inputs r·p + j with L = 2, p = 3: test x0 at lag 1 (r = 1, j = 0) and x2 at lag 2 (r = 0, j = 2)
-        let mask = (0..<6).map { $0 == 3 || $0 == 2 }
+        // inputs r·p + j with L = 2, p = 3: x0 at lag 1 (input 3) against targets 0 and 2,
+        // x2 at lag 2 (input 2) against target 1
+        var candidates = [[Int]](repeating: [], count: 6)
+        candidates[3] = [0, 2]; candidates[2] = [1]
         let some = try #require(try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
-                                                          seed: 7, inputs: mask))
+                                                          seed: 7, candidates: candidates))
+        var tested = 0
         for lag in 1...2 { for source in 0..<3 { for target in 0..<3 {
-            let tested = (lag == 1 && source == 0) || (lag == 2 && source == 2)
+            let isTested = (lag == 1 && source == 0 && target != 1) || (lag == 2 && source == 2 && target == 1)
             let v = some.pValues[lag, source, target]
-            if tested { #expect(v == all.pValues[lag, source, target]) } else { #expect(v.isNaN) }
+            if isTested {
+                tested += 1
+                #expect(v == all.pValues[lag, source, target])
+                #expect(some.statistics[lag, source, target] == all.statistics[lag, source, target])
+            } else { #expect(v.isNaN) }
         } } }
+        #expect(tested == 3)
     }
 
     @Test func tooFewHeldOutWindowsIsAnError() throws {

@@ -52,7 +52,7 @@ public struct Significance: Sendable {
 /// evaluation, a negligible selection).
 public enum PredictiveImpact {
     /// Runs the tests. Every rank computes the base forecasts and the conditional model; the
-    /// L·p inputs (each gives the tests of all p targets in one forward pass) are split over
+    /// L·p inputs (each gives the tests of its targets in one forward pass) are split over
     /// the ranks and the coordinator gathers the results. Windows go through the model in fixed
     /// chunks and every draw is seeded by (seed, input, repeat), so the result is bit-identical
     /// for any number of ranks and threads. Returns nil on the other ranks.
@@ -60,12 +60,13 @@ public enum PredictiveImpact {
     ///   - heldOut: the windows to test on (normally `windows.validation`), in time order per domain.
     ///   - repeats: null draws per window (≥ 1); the increase is averaged over them.
     ///   - perDomain: also test each domain's windows alone.
-    ///   - inputs: which of the L·p inputs (index r·p + j: source j at lag L − r) to test;
-    ///     nil = all. Untested candidates get NaN. Must be the same on every rank.
+    ///   - candidates: for each of the L·p inputs (index r·p + j: source j at lag L − r), the
+    ///     targets to test it against, ascending (empty: not tested); nil = every candidate.
+    ///     Untested candidates get NaN. Must be the same on every rank.
     ///   - progress: called with (inputs done, inputs of this rank) after every tested input.
     /// - Throws: `CausewayError` with fewer than 10 held-out windows or a degenerate input covariance.
     public static func test(replicas: ReplicaSet, windows: WindowSet, heldOut: [WindowRef], draw: NullDraw = .conditional,
-                            repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false, inputs: [Bool]? = nil,
+                            repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false, candidates: [[Int]]? = nil,
                             communicator: Communicator = MPICommunicator.world,
                             progress: ((Int, Int) -> Void)? = nil) throws -> Significance? {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
@@ -116,7 +117,9 @@ public enum PredictiveImpact {
         let e0 = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
         defer { e0.deallocate() }
         let linear = LinearShortcut(replicas.primary, z: zFloat, windows: N)
-        forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil, linear: linear) { w, out in
+        let embedded = embedAll(replicas, heldOut, zFloat, chunk: chunk).map { UnsafePointer($0) }
+        defer { embedded.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
+        forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil, linear: linear, embedded: embedded) { w, out in
             for i in 0..<p { let r = Double(out[i] - y[w * p + i]); e0[w * p + i] = r * r }
         }
 
@@ -124,18 +127,23 @@ public enum PredictiveImpact {
         var domainRanges = [Range<Int>](repeating: 0..<0, count: D)
         if D > 0 { for run in runs { domainRanges[Int(heldOut[run.lowerBound].domain)] = run } }
 
-        // this rank's inputs: d [N, p] per input, then the tests of its p targets
-        let list = (0..<m).filter { inputs?[$0] ?? true }   // the tested inputs, split over the ranks
+        // this rank's inputs: d [N, k] per input (its k targets), then the tests of those targets
+        let allTargets = Array(0..<p)
+        let targetsOf = candidates ?? [[Int]](repeating: allTargets, count: m)
+        precondition(targetsOf.count == m)
+        let list = (0..<m).filter { !targetsOf[$0].isEmpty }   // the tested inputs, split over the ranks
         let mine = communicator.share(of: list.count)
         let width = 3 + D   // p-value, t, mean increase, the domains' p-values
-        var piece = [Float](repeating: 0, count: mine.count * p * width)
+        var piece = [Float](repeating: 0, count: list[mine.start..<(mine.start + mine.count)].reduce(0) { $0 + targetsOf[$1].count } * width)
         let d = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
         let permutation = UnsafeMutablePointer<Int>.allocate(capacity: N)
         let replacement = UnsafeMutablePointer<Float>.allocate(capacity: N)
         let column = UnsafeMutablePointer<Double>.allocate(capacity: N)
         defer { d.deallocate(); permutation.deallocate(); replacement.deallocate(); column.deallocate() }
+        var o = 0
         for (k, input) in list[mine.start..<(mine.start + mine.count)].enumerated() {
-            d.initialize(repeating: 0, count: N * p)
+            let targets = targetsOf[input], K = targets.count
+            d.initialize(repeating: 0, count: N * K)
             for r in 0..<repeats {
                 var rng = RNG(seed: drawSeed(seed, input: input, repeat: r))
                 for w in 0..<N { permutation[w] = w }
@@ -146,23 +154,24 @@ public enum PredictiveImpact {
                     }
                 }
                 for w in 0..<N { replacement[w] = Float(base[w * m + input] + pool[permutation[w] * m + input]) }
-                forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement)), linear: linear) { w, out in
-                    for i in 0..<p {
-                        let res = Double(out[i] - y[w * p + i])
-                        d[w * p + i] += (res * res - e0[w * p + i]) / Double(repeats)
+                forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement)),
+                         targets: K == p ? nil : targets, linear: linear, embedded: embedded) { w, out in
+                    for (a, i) in targets.enumerated() {
+                        let res = Double(out[a] - y[w * p + i])
+                        d[w * K + a] += (res * res - e0[w * p + i]) / Double(repeats)
                     }
                 }
             }
-            for i in 0..<p {
-                for w in 0..<N { column[w] = d[w * p + i] }
+            for a in 0..<K {
+                for w in 0..<N { column[w] = d[w * K + a] }
                 let t = oneSidedTest(column, count: N, maxLag: L)
-                let o = (k * p + i) * width
                 piece[o] = Float(t.pValue); piece[o + 1] = Float(t.statistic); piece[o + 2] = Float(t.mean)
                 for dom in 0..<D {
                     let range = domainRanges[dom]
                     piece[o + 3 + dom] = range.count >= 3
                         ? Float(oneSidedTest(column + range.lowerBound, count: range.count, maxLag: L).pValue) : .nan
                 }
+                o += width
             }
             progress?(k + 1, mine.count)
         }
@@ -172,12 +181,14 @@ public enum PredictiveImpact {
         var dom = [[Float]](repeating: pv, count: D)
         for (rank, values) in pieces.enumerated() {
             let owned = ShareOf(rank: rank, size: pieces.count).share(of: list.count)
-            for (k, input) in list[owned.start..<(owned.start + owned.count)].enumerated() {
+            var o = 0
+            for input in list[owned.start..<(owned.start + owned.count)] {
                 let lag = L - input / p, source = input % p
-                for i in 0..<p {
-                    let o = (k * p + i) * width, idx = (lag - 1) * p * p + source * p + i
+                for i in targetsOf[input] {
+                    let idx = (lag - 1) * p * p + source * p + i
                     pv[idx] = values[o]; ts[idx] = values[o + 1]; inc[idx] = values[o + 2]
                     for k in 0..<D { dom[k][idx] = values[o + 3 + k] }
+                    o += width
                 }
             }
         }
@@ -221,34 +232,97 @@ public enum PredictiveImpact {
     /// window w set to `replace.1[w]`), in fixed chunks of `chunk` windows spread over the
     /// replicas, and hands each window's last-position forecast [p] to `body` (called from
     /// the replicas' threads; each window once).
+    /// With `embedded` (step tokens; from `embedAll` on the same windows) the embeddings are
+    /// not recomputed: the replaced input changes its token's embedding by the rank-one term
+    /// (x̃ − x)·inW[k, :], and `forwardLastToken` computes the last-step forecast alone.
     static func forecast(_ replicas: ReplicaSet, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, chunk: Int,
-                         replace: (Int, UnsafePointer<Float>)?, linear: LinearShortcut? = nil,
+                         replace: (Int, UnsafePointer<Float>)?, targets: [Int]? = nil, linear: LinearShortcut? = nil,
+                         embedded: UnsafePointer<Float>? = nil,
                          _ body: (Int, UnsafePointer<Float>) -> Void) {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
+        let T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken
+        let K = targets?.count ?? p
+        // the head's columns of `targets` ([d, K] and [K]), so the head computes those alone
+        let head = targets.map { replicas.primary.headColumns($0) }
         let wave = chunk * replicas.workers
         var k = 0
         while k < heldOut.count {
             let b = min(wave, heldOut.count - k)
             replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in
-                for s in 0..<count {
-                    let w = k + start + s
-                    (model.input + s * m).update(from: z + w * m, count: m)
-                    if let (input, values) = replace { model.input[s * m + input] = values[w] }
-                    model.setDomain(s, Int(heldOut[w].domain))
-                }
-                model.forward(batch: count, linearPath: linear == nil)
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: p) { buffer in
-                    let forecast = buffer.baseAddress!
+                if let embedded {
                     for s in 0..<count {
-                        let w = k + start + s, out = model.output + s * m + (L - 1) * p
+                        let w = k + start + s, e = model.encoded + s * T * d
+                        e.update(from: embedded + w * T * d, count: T * d)
+                        guard let (input, values) = replace else { continue }
+                        // encoded[s, t, :] += (x̃ − x) · inW[k, :] for input t·f + k
+                        let delta = values[w] - z[w * m + input], row = model.inputWeights + (input % f) * d
+                        let token = e + (input / f) * d
+                        for o in 0..<d { token[o] += delta * row[o] }
+                    }
+                    if let head {
+                        head.weights.withUnsafeBufferPointer { w in
+                            head.bias.withUnsafeBufferPointer { b in
+                                model.forwardLastToken(batch: count, head: (w.baseAddress!, b.baseAddress!, K))
+                            }
+                        }
+                    } else {
+                        model.forwardLastToken(batch: count)
+                    }
+                } else {
+                    for s in 0..<count {
+                        let w = k + start + s
+                        (model.input + s * m).update(from: z + w * m, count: m)
+                        if let (input, values) = replace { model.input[s * m + input] = values[w] }
+                        model.setDomain(s, Int(heldOut[w].domain))
+                    }
+                    model.forward(batch: count, linearPath: linear == nil)
+                }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * p) { buffer in
+                    let forecast = buffer.baseAddress!, gathered = forecast + p
+                    for s in 0..<count {
+                        // the K forecasts of `targets`: compact after the restricted head, else gathered
+                        let w = k + start + s, raw = model.output + s * m + (L - 1) * p
+                        var out = UnsafePointer(raw)
+                        if let targets, embedded == nil {
+                            for (a, i) in targets.enumerated() { gathered[a] = raw[i] }
+                            out = UnsafePointer(gathered)
+                        }
                         guard let linear else { body(w, out); continue }
-                        linear.add(out, window: w, replace: replace.map { ($0.0, $0.1[w]) }, into: forecast)
+                        linear.add(out, window: w, targets: targets, replace: replace.map { ($0.0, $0.1[w]) }, into: forecast)
                         body(w, forecast)
                     }
                 }
             }
             k += b
         }
+    }
+
+    /// [N, T, d] the token embeddings of every held-out window (`Transformer.embed`, in the same
+    /// fixed chunks as `forecast`; the caller deallocates), or nil for variable tokens, whose
+    /// embeddings cost little.
+    static func embedAll(_ replicas: ReplicaSet, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, chunk: Int) -> UnsafeMutablePointer<Float>? {
+        let c = replicas.primary.config
+        guard c.tokensPerStep == 1 else { return nil }
+        let m = c.maxLag * c.variables, span = c.sequenceLength * c.dModel
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: heldOut.count * span)
+        do {
+            let wave = chunk * replicas.workers
+            var k = 0
+            while k < heldOut.count {
+                let b = min(wave, heldOut.count - k)
+                replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in
+                    for s in 0..<count {
+                        let w = k + start + s
+                        (model.input + s * m).update(from: z + w * m, count: m)
+                        model.setDomain(s, Int(heldOut[w].domain))
+                    }
+                    model.embed(batch: count)
+                    (out + (k + start) * span).update(from: model.encoded, count: count * span)
+                }
+                k += b
+            }
+        }
+        return out
     }
 
     /// The linear path's share of the last-step forecast, computed once per held-out window:
@@ -285,12 +359,15 @@ public enum PredictiveImpact {
         }
 
         /// forecast = transformer's last-step output + the linear path's, with input `replace.0`
-        /// of window w set to `replace.1`.
-        func add(_ out: UnsafePointer<Float>, window w: Int, replace: (Int, Float)?, into forecast: UnsafeMutablePointer<Float>) {
-            for o in 0..<p { forecast[o] = out[o] + base[w * p + o] }
-            if let (input, value) = replace {
-                let delta = alpha * (value - z[w * m + input])
-                for o in 0..<p { forecast[o] += delta * stack[input * p + o] }
+        /// of window w set to `replace.1`; `out` and `forecast` hold the outputs of `targets`
+        /// in that order (all p when nil).
+        func add(_ out: UnsafePointer<Float>, window w: Int, targets: [Int]? = nil, replace: (Int, Float)?,
+                 into forecast: UnsafeMutablePointer<Float>) {
+            let delta = replace.map { alpha * ($0.1 - z[w * m + $0.0]) } ?? 0, row = (replace?.0 ?? 0) * p
+            if let targets {
+                for (a, o) in targets.enumerated() { forecast[a] = out[a] + base[w * p + o] + delta * stack[row + o] }
+            } else {
+                for o in 0..<p { forecast[o] = out[o] + base[w * p + o] + delta * stack[row + o] }
             }
         }
     }
