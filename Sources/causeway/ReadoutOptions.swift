@@ -92,8 +92,8 @@ struct ReadoutOptions: ParsableArguments {
         return edges
     }
 
-    /// Up to this many inputs (L·p) every candidate is tested; above, only the inputs of the
-    /// screened candidates (the tests cost one pass over the held-out windows per input, so
+    /// Up to this many inputs (L·p) every candidate is tested; above, only the screened
+    /// candidates (the tests cost one pass over the held-out windows per input, so
     /// they would outgrow training at large p: +103% at p = 100, L = 3; docs/accuracy.md).
     static let testAllInputs = 100
 
