@@ -220,15 +220,22 @@ import Testing
             defer { embedded.deallocate() }
             let linear = PredictiveImpact.LinearShortcut(model, z: zp.baseAddress!, windows: N)
             #expect((linear != nil) == linearPath)
+            // the keys and values of the unedited windows, filled by a call without a replacement
+            let cache = UnsafeMutablePointer<Float>.allocate(capacity: N * 2 * L * 3 * 8)
+            defer { cache.deallocate() }
+            PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 3, replace: nil, linear: linear,
+                                      embedded: embedded, keysAndValues: cache) { _, _ in }
+            // inputs of tokens 0, 1 and 2 (input t·p + k is token t)
             for input in [nil, 0, 5, 11] as [Int?] {
                 // all targets, and some of them in the order given (the head restricted to those)
                 for targets in [nil, [3, 1], [2]] as [[Int]?] {
-                    for useEmbedded in [true, false] {
+                    for path in ["plain", "embedded", "cached"] {
                         var fast = [[Float]](repeating: [], count: N)
                         let K = targets?.count ?? p
                         replacement.withUnsafeBufferPointer { rp in
                             PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 3, replace: input.map { ($0, rp.baseAddress!) },
-                                                      targets: targets, linear: linear, embedded: useEmbedded ? embedded : nil) { w, out in
+                                                      targets: targets, linear: linear, embedded: path == "plain" ? nil : embedded,
+                                                      keysAndValues: path == "cached" ? cache : nil) { w, out in
                                 fast[w] = Array(UnsafeBufferPointer(start: out, count: K))
                             }
                         }
@@ -236,7 +243,7 @@ import Testing
                             let want = plain(w, input), outputs = targets ?? Array(0..<p)
                             for (a, o) in outputs.enumerated() {
                                 #expect(isClose(Double(fast[w][a]), Double(want[o]), rel: 1e-5, abs: 1e-5),
-                                        "input \(String(describing: input)) targets \(String(describing: targets)) window \(w)")
+                                        "\(path): input \(String(describing: input)) targets \(String(describing: targets)) window \(w)")
                             }
                         }
                     }
@@ -245,7 +252,7 @@ import Testing
         }
     }
 
-    @Test func sameBitsOnOneAndTwoThreads() throws {
+    @Test func sameBitsOnOneTwoAndFourThreads() throws {
         let (r1, w1) = try Self.trained(workers: 1)
         let (r2, w2) = try Self.trained(workers: 2)
         // the same parameters in both (copy), so only the readout's thread layout differs
@@ -255,6 +262,13 @@ import Testing
         #expect(a.pValues == b.pValues)
         #expect(a.statistics == b.statistics)
         #expect(a.domainPValues == b.domainPValues)
+        // four threads: training replicas of 8 windows each, the tests' chunks unchanged
+        let (r4, w4) = try Self.trained(workers: 4)
+        #expect(r4.chunkCapacity == 8)
+        r4.primary.parameters.copy(from: r1.primary.parameters.array)
+        let c = try #require(try PredictiveImpact.test(replicas: r4, windows: w4, heldOut: w4.validation, seed: 4, perDomain: true))
+        #expect(a.pValues == c.pValues)
+        #expect(a.statistics == c.statistics)
         // one domain: its own tests are the pooled ones
         #expect(a.domainPValues[0] == a.pValues)
     }

@@ -25,6 +25,12 @@ public final class ReplicaSet {
         if w > 1 { openblas_set_num_threads(1) }
     }
 
+    /// As many replicas as `other` has, reading its parameters, each holding `chunkCapacity`
+    /// samples: for work whose chunk size must not depend on the thread count.
+    public init(sharing other: ReplicaSet, chunkCapacity: Int) {
+        replicas = other.replicas.map { _ in Transformer(replicaOf: other.primary, batchCapacity: chunkCapacity) }
+    }
+
     /// Threads OpenBLAS was configured with at start-up (the environment's choice).
     public static let defaultWorkers = Int(openblas_get_num_threads())
 

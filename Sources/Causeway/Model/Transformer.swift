@@ -139,45 +139,68 @@ public final class Transformer {
     /// `embed` left it or as the caller edited it. Step tokens only (tokensPerStep = 1).
     /// Writes output[s, T−1, :] [f] and leaves the other positions of `output` stale; adds no
     /// linear path. Nothing at the last position depends on the last block's attention
-    /// projection and MLP at earlier positions, nor on the head there, so those are skipped:
-    /// at p = 1,000, d = 64, L = 3 with `embed` done once this is about 2.4× fewer FLOPs than
-    /// `forward`. The activations are not those `backward` needs.
+    /// projection and MLP at earlier positions, nor on the head there, so those are skipped.
+    /// The activations are not those `backward` needs.
+    ///
+    /// `from` r with `keysAndValues` (an edit of token r and later only): tokens 0..<r are
+    /// the same as in an earlier call that filled the cache (`fillCache`, r = 0), so their
+    /// keys and values are read from it and only tokens r..<T are recomputed, causally exact.
+    /// `keysAndValues` [b, layers, T, 3d]: per sample and block, the qkv rows of the tokens.
     ///
     /// `head` (from `headColumns`): forecast only those K outputs, written compactly to
     /// output[s, T−1, 0..<K].
-    public func forwardLastToken(batch b: Int, head: (weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputs: Int)? = nil) {
-        precondition(b >= 1 && b <= acts.capacity && config.tokensPerStep == 1)
-        let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, n = b * T
-        let a = acts
-        var residual = a.encoded.pointer
+    ///
+    /// Cost per sample, p = 1,000, d = 64, L = 3, 2 blocks, `embed` done once: about 2.4× fewer
+    /// FLOPs than `forward`; a cached edit of the last token about 2.2× fewer again.
+    public func forwardLastToken(batch b: Int, from r: Int = 0, keysAndValues cache: UnsafeMutablePointer<Float>? = nil,
+                                 fillCache: Bool = false,
+                                 head: (weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputs: Int)? = nil) {
+        let c = config, T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken, layers = layout.blocks.count
+        precondition(b >= 1 && b <= acts.capacity && c.tokensPerStep == 1 && r >= 0 && r < T)
+        precondition((r == 0 || cache != nil) && (!fillCache || (cache != nil && r == 0)))
+        let a = acts, R = T - r   // R recomputed tokens per sample, held compactly [b, R, ·]
+        // x [b, R, d]: the recomputed tokens' residual stream (layer 0: the embeddings)
+        var x = a.encoded.pointer
+        if r > 0 {
+            for s in 0..<b { (a.dResidual.pointer + s * R * d).update(from: a.encoded.pointer + (s * T + r) * d, count: R * d) }
+            x = a.dResidual.pointer
+        }
         for (l, blk) in layout.blocks.enumerated() {
-            let ba = a.blocks[l]
-            layerNormForward(ba.ln1.pointer, ba.ln1Mean.pointer, ba.ln1Rstd.pointer, residual,
-                             param(blk.ln1W), param(blk.ln1B), n, d)
-            matmulForward(ba.qkv.pointer, ba.ln1.pointer, param(blk.qkvW), param(blk.qkvB), n, d, 3 * d)
-            attentionForward(ba.attY.pointer, ba.att.pointer, ba.qkv.pointer, attentionShape(b))
-            let last = l == layout.blocks.count - 1
-            // the last block runs on the last token only: compact [b, d] rows from here on
-            let rows = last ? b : n
-            if last {
-                for s in 0..<b {   // attY[s, T−1] → ln1[s] (free now), residual[s, T−1] → residual3[s]
-                    (ba.ln1.pointer + s * d).update(from: ba.attY.pointer + (s * T + T - 1) * d, count: d)
-                    (ba.residual3.pointer + s * d).update(from: residual + (s * T + T - 1) * d, count: d)
+            let ba = a.blocks[l], last = l == layers - 1
+            layerNormForward(ba.ln1.pointer, ba.ln1Mean.pointer, ba.ln1Rstd.pointer, x, param(blk.ln1W), param(blk.ln1B), b * R, d)
+            if r == 0 {
+                matmulForward(ba.qkv.pointer, ba.ln1.pointer, param(blk.qkvW), param(blk.qkvB), b * T, d, 3 * d)
+            } else {   // qkv [b, T, 3d]: cached rows for tokens < r, new rows for the rest
+                matmulForward(a.dQKV.pointer, ba.ln1.pointer, param(blk.qkvW), param(blk.qkvB), b * R, d, 3 * d)
+                for s in 0..<b {
+                    let row = ba.qkv.pointer + s * T * 3 * d
+                    row.update(from: cache! + (s * layers + l) * T * 3 * d, count: r * 3 * d)
+                    (row + r * 3 * d).update(from: a.dQKV.pointer + s * R * 3 * d, count: R * 3 * d)
                 }
             }
-            matmulForward(ba.residual2.pointer, last ? ba.ln1.pointer : ba.attY.pointer, param(blk.projW), param(blk.projB), rows, d, d)
-            addInPlace(ba.residual2.pointer, last ? ba.residual3.pointer : residual, rows * d)
+            if fillCache {
+                for s in 0..<b { (cache! + (s * layers + l) * T * 3 * d).update(from: ba.qkv.pointer + s * T * 3 * d, count: T * 3 * d) }
+            }
+            attentionForward(ba.attY.pointer, ba.att.pointer, ba.qkv.pointer, attentionShape(b))
+            // the rows that go on: tokens r..<T, or in the last block the last token alone
+            let keep = last ? 1 : R, rows = b * keep
+            for s in 0..<b {   // attY rows → ln1 (free now); residual rows → residual3 when they are not x's rows as they are
+                (ba.ln1.pointer + s * keep * d).update(from: ba.attY.pointer + (s * T + T - keep) * d, count: keep * d)
+                if last { (ba.residual3.pointer + s * d).update(from: x + (s * R + R - 1) * d, count: d) }
+            }
+            let residual = last ? ba.residual3.pointer : x
+            matmulForward(ba.residual2.pointer, ba.ln1.pointer, param(blk.projW), param(blk.projB), rows, d, d)
+            addInPlace(ba.residual2.pointer, residual, rows * d)
             layerNormForward(ba.ln2.pointer, ba.ln2Mean.pointer, ba.ln2Rstd.pointer, ba.residual2.pointer,
                              param(blk.ln2W), param(blk.ln2B), rows, d)
             matmulForward(ba.fch.pointer, ba.ln2.pointer, param(blk.fcW), param(blk.fcB), rows, d, 4 * d)
             geluForward(ba.fchGelu.pointer, ba.fch.pointer, rows * 4 * d, tanhOut: ba.fchTanh.pointer)
             matmulForward(ba.residual3.pointer, ba.fchGelu.pointer, param(blk.fcProjW), param(blk.fcProjB), rows, 4 * d, d)
             addInPlace(ba.residual3.pointer, ba.residual2.pointer, rows * d)
-            residual = ba.residual3.pointer
+            x = ba.residual3.pointer
         }
-        // residual: [b, d] last-token rows; output[s, T−1, :] = lnf(residual[s]) · headW + headB
-        layerNormForward(a.lnf.pointer, a.lnfMean.pointer, a.lnfRstd.pointer, residual,
-                         param(layout.lnfW), param(layout.lnfB), b, d)
+        // x: [b, d] last-token rows; output[s, T−1, :] = lnf(x[s]) · headW + headB
+        layerNormForward(a.lnf.pointer, a.lnfMean.pointer, a.lnfRstd.pointer, x, param(layout.lnfW), param(layout.lnfB), b, d)
         let (weights, bias, k) = head ?? (UnsafePointer(param(layout.headW)), UnsafePointer(param(layout.headB)), f)
         for s in 0..<b { (a.output.pointer + (s * T + T - 1) * f).update(from: bias, count: k) }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(b), Int32(k), Int32(d),

@@ -69,6 +69,8 @@ public enum PredictiveImpact {
                             repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false, candidates: [[Int]]? = nil,
                             communicator: Communicator = MPICommunicator.world,
                             progress: ((Int, Int) -> Void)? = nil) throws -> Significance? {
+        // replicas of a fixed size, so the windows' chunks (and the bits) do not depend on the threads
+        let replicas = ReplicaSet(sharing: replicas, chunkCapacity: chunk)
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         precondition(c.sequenceLength * c.featuresPerToken == m, "a window holds L·p input values")
         let N = heldOut.count
@@ -113,13 +115,18 @@ public enum PredictiveImpact {
         }
 
         // base squared errors e0 [N, p]
-        let chunk = min(16, replicas.chunkCapacity)
         let e0 = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
         defer { e0.deallocate() }
         let linear = LinearShortcut(replicas.primary, z: zFloat, windows: N)
         let embedded = embedAll(replicas, heldOut, zFloat, chunk: chunk).map { UnsafePointer($0) }
         defer { embedded.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
-        forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil, linear: linear, embedded: embedded) { w, out in
+        // every window's keys and values, so an input at token r recomputes tokens r..<T only
+        // (when they fit in `cacheBytes`)
+        let cacheCount = N * c.layers * c.sequenceLength * 3 * c.dModel
+        let cache = embedded != nil && cacheCount * 4 <= cacheBytes ? UnsafeMutablePointer<Float>.allocate(capacity: cacheCount) : nil
+        defer { cache?.deallocate() }
+        forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil, linear: linear, embedded: embedded,
+                 keysAndValues: cache) { w, out in
             for i in 0..<p { let r = Double(out[i] - y[w * p + i]); e0[w * p + i] = r * r }
         }
 
@@ -155,7 +162,7 @@ public enum PredictiveImpact {
                 }
                 for w in 0..<N { replacement[w] = Float(base[w * m + input] + pool[permutation[w] * m + input]) }
                 forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement)),
-                         targets: K == p ? nil : targets, linear: linear, embedded: embedded) { w, out in
+                         targets: K == p ? nil : targets, linear: linear, embedded: embedded, keysAndValues: cache) { w, out in
                     for (a, i) in targets.enumerated() {
                         let res = Double(out[a] - y[w * p + i])
                         d[w * K + a] += (res * res - e0[w * p + i]) / Double(repeats)
@@ -198,6 +205,12 @@ public enum PredictiveImpact {
                             domainWindows: domainRanges.map(\.count))
     }
 
+    /// Held-out windows per forward pass (each thread runs chunks of this many).
+    static let chunk = 32
+
+    /// Largest cache of the held-out windows' keys and values the tests keep (bytes).
+    static let cacheBytes = 1 << 30
+
     /// Fewest held-out windows the tests run on.
     public static let minimumHeldOut = 10
 
@@ -235,12 +248,16 @@ public enum PredictiveImpact {
     /// With `embedded` (step tokens; from `embedAll` on the same windows) the embeddings are
     /// not recomputed: the replaced input changes its token's embedding by the rank-one term
     /// (x̃ − x)·inW[k, :], and `forwardLastToken` computes the last-step forecast alone.
+    /// `keysAndValues` ([N, layers, T, 3d], with `embedded`): a call without `replace` fills
+    /// it; a call with `replace` of token r then recomputes tokens r..<T only.
     static func forecast(_ replicas: ReplicaSet, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, chunk: Int,
                          replace: (Int, UnsafePointer<Float>)?, targets: [Int]? = nil, linear: LinearShortcut? = nil,
-                         embedded: UnsafePointer<Float>? = nil,
+                         embedded: UnsafePointer<Float>? = nil, keysAndValues cache: UnsafeMutablePointer<Float>? = nil,
                          _ body: (Int, UnsafePointer<Float>) -> Void) {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         let T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken
+        let span = c.layers * T * 3 * d   // one window's cached keys and values
+        let from = cache == nil ? 0 : (replace?.0 ?? 0) / f
         let K = targets?.count ?? p
         // the head's columns of `targets` ([d, K] and [K]), so the head computes those alone
         let head = targets.map { replicas.primary.headColumns($0) }
@@ -259,14 +276,16 @@ public enum PredictiveImpact {
                         let token = e + (input / f) * d
                         for o in 0..<d { token[o] += delta * row[o] }
                     }
+                    let slice = cache.map { $0 + (k + start) * span }, fill = cache != nil && replace == nil
                     if let head {
                         head.weights.withUnsafeBufferPointer { w in
                             head.bias.withUnsafeBufferPointer { b in
-                                model.forwardLastToken(batch: count, head: (w.baseAddress!, b.baseAddress!, K))
+                                model.forwardLastToken(batch: count, from: from, keysAndValues: slice, fillCache: fill,
+                                                       head: (w.baseAddress!, b.baseAddress!, K))
                             }
                         }
                     } else {
-                        model.forwardLastToken(batch: count)
+                        model.forwardLastToken(batch: count, from: from, keysAndValues: slice, fillCache: fill)
                     }
                 } else {
                     for s in 0..<count {
