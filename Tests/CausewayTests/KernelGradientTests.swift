@@ -149,6 +149,23 @@ import Testing
         }
     }
 
+    /// The per-edge tests' attention for the last queries only: the same rows as the full forward.
+    @Test(arguments: [0, 5, 11])
+    func queriesFromATokenAgreeWithTheFullForward(from q0: Int) {
+        var rng = RNG(seed: 9)
+        let s = AttentionShape(B: 3, T: 12, C: 8, heads: 2, tokensPerStep: 1)
+        let qkv = FloatBuffer(s.B * s.T * 3 * s.C)
+        qkv.copy(from: randomArray(qkv.count, &rng))
+        let full = FloatBuffer(s.B * s.T * s.C), some = FloatBuffer(s.B * s.T * s.C), att = FloatBuffer(s.B * s.heads * s.T * s.T)
+        referenceAttentionForward(full.pointer, att.pointer, qkv.pointer, s)
+        some.copy(from: [Float](repeating: .nan, count: some.count))
+        attentionForwardQueries(some.pointer, qkv.pointer, s, from: q0)
+        for b in 0..<s.B { for t in 0..<s.T { for c in 0..<s.C {
+            let i = (b * s.T + t) * s.C + c
+            if t >= q0 { #expect(isClose(Double(some[i]), Double(full[i]), rel: 1e-5, abs: 1e-6)) } else { #expect(some[i].isNaN) }
+        } } }
+    }
+
     @Test func productionAttentionAgreesWithTheReferenceLoops() {
         // T = 90: two query blocks of 64 rows, block mask of 5 tokens per step
         var rng = RNG(seed: 8)

@@ -181,9 +181,9 @@ public final class Transformer {
             if fillCache {
                 for s in 0..<b { (cache! + (s * layers + l) * T * 3 * d).update(from: ba.qkv.pointer + s * T * 3 * d, count: T * 3 * d) }
             }
-            attentionForward(ba.attY.pointer, ba.att.pointer, ba.qkv.pointer, attentionShape(b))
             // the rows that go on: tokens r..<T, or in the last block the last token alone
             let keep = last ? 1 : R, rows = b * keep
+            attentionForwardQueries(ba.attY.pointer, ba.qkv.pointer, attentionShape(b), from: T - keep)
             for s in 0..<b {   // attY rows → ln1 (free now); residual rows → residual3 when they are not x's rows as they are
                 (ba.ln1.pointer + s * keep * d).update(from: ba.attY.pointer + (s * T + T - keep) * d, count: keep * d)
                 if last { (ba.residual3.pointer + s * d).update(from: x + (s * R + R - 1) * d, count: d) }

@@ -87,6 +87,35 @@ func attentionForwardBlocked(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMu
     }
 }
 
+/// Forward for the query tokens q0..<T alone (out[b, t, :] for t ≥ q0; other rows untouched;
+/// no probabilities cached, so no backward), by direct loops: the per-edge tests need the last
+/// token or the edited ones of a short window, where sgemm's per-call cost exceeds the work.
+/// qkv: [B, T, 3C]; out: [B, T, C].
+func attentionForwardQueries(_ out: UnsafeMutablePointer<Float>, _ qkv: UnsafePointer<Float>, _ s: AttentionShape, from q0: Int) {
+    let T = s.T, C = s.C, hs = s.headSize, C3 = 3 * C
+    let scale = 1 / Float(hs).squareRoot()
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: T) { buffer in
+        let a = buffer.baseAddress!
+        for b in 0..<s.B {
+            for h in 0..<s.heads {
+                let k = qkv + b * T * C3 + C + h * hs, v = k + C
+                for t in q0..<T {
+                    // a[j] = softmax_j(scale · q_t · k_j) over the visible keys j; out_t = Σ_j a[j] v_j
+                    let q = qkv + (b * T + t) * C3 + h * hs, n = s.visibleKeys(t)
+                    for j in 0..<n { a[j] = scale * vectorDot(q, k + j * C3, hs) }
+                    maskedSoftmax(a, visible: n, length: n)
+                    let o = out + (b * T + t) * C + h * hs
+                    o.update(repeating: 0, count: hs)
+                    for j in 0..<n {
+                        let w = a[j], vj = v + j * C3
+                        for e in 0..<hs { o[e] += w * vj[e] }
+                    }
+                }
+            }
+        }
+    }
+}
+
 func attentionBackwardBlocked(_ dqkv: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
                               _ dout: UnsafePointer<Float>, _ qkv: UnsafePointer<Float>,
                               _ att: UnsafePointer<Float>, _ s: AttentionShape, blockRows: Int,
