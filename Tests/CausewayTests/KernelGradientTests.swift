@@ -153,7 +153,8 @@ import Testing
     @Test(arguments: [0, 5, 11])
     func queriesFromATokenAgreeWithTheFullForward(from q0: Int) {
         var rng = RNG(seed: 9)
-        let s = AttentionShape(B: 3, T: 12, C: 8, heads: 2, tokensPerStep: 1)
+        // head size 16: the SIMD dot products' full width
+        let s = AttentionShape(B: 3, T: 12, C: 32, heads: 2, tokensPerStep: 1)
         let qkv = FloatBuffer(s.B * s.T * 3 * s.C)
         qkv.copy(from: randomArray(qkv.count, &rng))
         let full = FloatBuffer(s.B * s.T * s.C), some = FloatBuffer(s.B * s.T * s.C), att = FloatBuffer(s.B * s.heads * s.T * s.T)

@@ -189,10 +189,10 @@ import Testing
     /// The tests' shortcuts: the linear path's last-step output plus a rank-one correction for
     /// the replaced input, the embeddings computed once plus a rank-one edit, and the last token's
     /// forecast alone (`forwardLastToken`). Reference: the plain `forward` on the edited window.
-    @Test(arguments: [false, true])
-    func testedForecastsMatchThePlainForward(linearPath: Bool) throws {
+    @Test(arguments: [false, true], [1, 2])
+    func testedForecastsMatchThePlainForward(linearPath: Bool, layers: Int) throws {
         let p = 4, L = 3, m = p * L
-        let config = ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: 2, heads: 2,
+        let config = ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: layers, heads: 2,
                                  domainEmbeddings: 2, linearPath: linearPath)
         let replicas = ReplicaSet(config: config, batch: 8, seed: 2, workers: 2)
         var rng = RNG(seed: 6)
@@ -221,7 +221,7 @@ import Testing
             let linear = PredictiveImpact.LinearShortcut(model, z: zp.baseAddress!, windows: N)
             #expect((linear != nil) == linearPath)
             // the keys and values of the unedited windows, filled by a call without a replacement
-            let cache = UnsafeMutablePointer<Float>.allocate(capacity: N * 2 * L * 3 * 8)
+            let cache = UnsafeMutablePointer<Float>.allocate(capacity: N * layers * L * 3 * 8)
             defer { cache.deallocate() }
             PredictiveImpact.forecast(replicas, heldOut, zp.baseAddress!, chunk: 3, replace: nil, linear: linear,
                                       embedded: embedded, keysAndValues: cache) { _, _ in }
@@ -287,7 +287,9 @@ import Testing
         }
     }
 
-    @Test func testingSomeCandidatesGivesTheSameBitsForThoseAndNaNElsewhere() throws {
+    /// The restricted head computes K columns instead of p, so the forecasts may differ from
+    /// the full head's in the last bits: the same p-values to rounding.
+    @Test func testingSomeCandidatesGivesTheirPValuesAndNaNElsewhere() throws {
         let (replicas, windows) = try Self.trained(workers: 2)
         let all = try #require(try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation, seed: 7))
         // inputs r·p + j with L = 2, p = 3: x0 at lag 1 (input 3) against targets 0 and 2,
@@ -302,8 +304,8 @@ import Testing
             let v = some.pValues[lag, source, target]
             if isTested {
                 tested += 1
-                #expect(v == all.pValues[lag, source, target])
-                #expect(some.statistics[lag, source, target] == all.statistics[lag, source, target])
+                #expect(isClose(Double(v), Double(all.pValues[lag, source, target]), rel: 1e-3, abs: 1e-7))
+                #expect(isClose(Double(some.statistics[lag, source, target]), Double(all.statistics[lag, source, target]), rel: 1e-4, abs: 1e-5))
             } else { #expect(v.isNaN) }
         } } }
         #expect(tested == 3)

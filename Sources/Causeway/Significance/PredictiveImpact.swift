@@ -69,8 +69,10 @@ public enum PredictiveImpact {
                             repeats: Int = 1, seed: UInt64 = 0, perDomain: Bool = false, candidates: [[Int]]? = nil,
                             communicator: Communicator = MPICommunicator.world,
                             progress: ((Int, Int) -> Void)? = nil) throws -> Significance? {
-        // replicas of a fixed size, so the windows' chunks (and the bits) do not depend on the threads
-        let replicas = ReplicaSet(sharing: replicas, chunkCapacity: chunk)
+        // windows in chunks of a fixed size, so the bits do not depend on the threads: on the
+        // training replicas when they hold a chunk, else on replicas of that size
+        let chunk = Self.chunk(replicas.primary.config)
+        let replicas = replicas.chunkCapacity >= chunk ? replicas : ReplicaSet(sharing: replicas, chunkCapacity: chunk)
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         precondition(c.sequenceLength * c.featuresPerToken == m, "a window holds L·p input values")
         let N = heldOut.count
@@ -137,7 +139,9 @@ public enum PredictiveImpact {
         // this rank's inputs: d [N, k] per input (its k targets), then the tests of those targets
         let allTargets = Array(0..<p)
         let targetsOf = candidates ?? [[Int]](repeating: allTargets, count: m)
-        precondition(targetsOf.count == m)
+        precondition(targetsOf.count == m && targetsOf.allSatisfy { t in
+            t.indices.allSatisfy { t[$0] >= 0 && t[$0] < p && ($0 == 0 || t[$0 - 1] < t[$0]) }
+        }, "candidates: ascending targets in 0..<p")
         let list = (0..<m).filter { !targetsOf[$0].isEmpty }   // the tested inputs, split over the ranks
         let mine = communicator.share(of: list.count)
         let width = 3 + D   // p-value, t, mean increase, the domains' p-values
@@ -162,7 +166,7 @@ public enum PredictiveImpact {
                 }
                 for w in 0..<N { replacement[w] = Float(base[w * m + input] + pool[permutation[w] * m + input]) }
                 forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement)),
-                         targets: K == p ? nil : targets, linear: linear, embedded: embedded, keysAndValues: cache) { w, out in
+                         targets: targets == allTargets ? nil : targets, linear: linear, embedded: embedded, keysAndValues: cache) { w, out in
                     for (a, i) in targets.enumerated() {
                         let res = Double(out[a] - y[w * p + i])
                         d[w * K + a] += (res * res - e0[w * p + i]) / Double(repeats)
@@ -205,11 +209,14 @@ public enum PredictiveImpact {
                             domainWindows: domainRanges.map(\.count))
     }
 
-    /// Held-out windows per forward pass (each thread runs chunks of this many).
-    static let chunk = 32
+    /// Held-out windows per forward pass (each thread runs chunks of this many): 32 step-token
+    /// windows (a few tokens each), 8 variable-token windows (L·p tokens each, whose attention
+    /// buffers grow with T²).
+    static func chunk(_ c: ModelConfig) -> Int { c.tokensPerStep == 1 ? 32 : 8 }
 
-    /// Largest cache of the held-out windows' keys and values the tests keep (bytes).
-    static let cacheBytes = 1 << 30
+    /// Largest cache of the held-out windows' keys and values the tests keep (bytes, per rank;
+    /// 9 MB at p = 1,000, L = 3 with 2,000 held-out windows).
+    static let cacheBytes = 256 << 20
 
     /// Fewest held-out windows the tests run on.
     public static let minimumHeldOut = 10
@@ -243,19 +250,23 @@ public enum PredictiveImpact {
 
     /// Runs the model on every held-out window (inputs from `z`, with input `replace.0` of
     /// window w set to `replace.1[w]`), in fixed chunks of `chunk` windows spread over the
-    /// replicas, and hands each window's last-position forecast [p] to `body` (called from
-    /// the replicas' threads; each window once).
+    /// replicas, and hands each window's last-position forecast to `body` (called from the
+    /// replicas' threads; each window once): [K] values, the forecasts of `targets` in that
+    /// order (K = p, all targets in order, when nil).
     /// With `embedded` (step tokens; from `embedAll` on the same windows) the embeddings are
     /// not recomputed: the replaced input changes its token's embedding by the rank-one term
-    /// (x̃ − x)·inW[k, :], and `forwardLastToken` computes the last-step forecast alone.
-    /// `keysAndValues` ([N, layers, T, 3d], with `embedded`): a call without `replace` fills
-    /// it; a call with `replace` of token r then recomputes tokens r..<T only.
+    /// (x̃ − x)·inW[k, :], and `forwardLastToken` computes the last-step forecast alone; that
+    /// path adds no linear path, so a model with one needs `linear`.
+    /// `keysAndValues` ([N, layers, T, 3d]; only with `embedded`): a call without `replace`
+    /// fills it; a call with `replace` of token r then recomputes tokens r..<T only.
     static func forecast(_ replicas: ReplicaSet, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, chunk: Int,
                          replace: (Int, UnsafePointer<Float>)?, targets: [Int]? = nil, linear: LinearShortcut? = nil,
                          embedded: UnsafePointer<Float>? = nil, keysAndValues cache: UnsafeMutablePointer<Float>? = nil,
                          _ body: (Int, UnsafePointer<Float>) -> Void) {
         let c = replicas.primary.config, L = c.maxLag, p = c.variables, m = L * p
         let T = c.sequenceLength, d = c.dModel, f = c.featuresPerToken
+        precondition(embedded == nil || linear != nil || !c.linearPath, "the embedded path needs the linear shortcut")
+        precondition(cache == nil || embedded != nil, "the key/value cache needs the embedded path")
         let span = c.layers * T * 3 * d   // one window's cached keys and values
         let from = cache == nil ? 0 : (replace?.0 ?? 0) / f
         let K = targets?.count ?? p
