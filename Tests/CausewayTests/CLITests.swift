@@ -12,7 +12,10 @@ func causewayBinary() -> URL {
 
 /// Runs `causeway args` (under `mpirun -n ranks` when ranks is given) with
 /// OPENBLAS_NUM_THREADS = `threads`.
-func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (status: Int32, stdout: String, stderr: String) {
+/// `environment`: extra variables for this child only (tests run in parallel, so a process-wide
+/// `setenv` would reach the other tests' children too).
+func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
+            environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     if let ranks {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
@@ -23,6 +26,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1) throws -> (st
     }
     var env = ProcessInfo.processInfo.environment
     env["OPENBLAS_NUM_THREADS"] = String(threads)
+    env.merge(extra) { _, new in new }
     process.environment = env
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -104,10 +104,8 @@ import Testing
     @Test func aFailingRankAbortsTheJob() throws {
         let f = TempFolder()
         let d = try data(f)
-        setenv("CAUSEWAY_INJECT_FAILURE", "1:5", 1)
-        defer { unsetenv("CAUSEWAY_INJECT_FAILURE") }
         let start = Date()
-        let r = try runCLI(train(d, f.path + "/out"), ranks: 2)
+        let r = try runCLI(train(d, f.path + "/out"), ranks: 2, environment: ["CAUSEWAY_INJECT_FAILURE": "1:5"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("rank 1: injected failure at step 5"))
         #expect(Date().timeIntervalSince(start) < 30)
