@@ -101,14 +101,7 @@ public final class Transformer {
                              param(blk.ln1W), param(blk.ln1B), n, d)
             matmulForward(ba.qkv.pointer, ba.ln1.pointer, param(blk.qkvW), param(blk.qkvB), n, d, 3 * d)
             attentionForward(ba.attY.pointer, ba.att.pointer, ba.qkv.pointer, attentionShape(b))
-            matmulForward(ba.residual2.pointer, ba.attY.pointer, param(blk.projW), param(blk.projB), n, d, d)
-            addInPlace(ba.residual2.pointer, residual, n * d)
-            layerNormForward(ba.ln2.pointer, ba.ln2Mean.pointer, ba.ln2Rstd.pointer, ba.residual2.pointer,
-                             param(blk.ln2W), param(blk.ln2B), n, d)
-            matmulForward(ba.fch.pointer, ba.ln2.pointer, param(blk.fcW), param(blk.fcB), n, d, 4 * d)
-            geluForward(ba.fchGelu.pointer, ba.fch.pointer, n * 4 * d, tanhOut: ba.fchTanh.pointer)
-            matmulForward(ba.residual3.pointer, ba.fchGelu.pointer, param(blk.fcProjW), param(blk.fcProjB), n, 4 * d, d)
-            addInPlace(ba.residual3.pointer, ba.residual2.pointer, n * d)
+            blockOutput(ba, blk, attention: ba.attY.pointer, residual: residual, rows: n)
             residual = ba.residual3.pointer
         }
         layerNormForward(a.lnf.pointer, a.lnfMean.pointer, a.lnfRstd.pointer, residual,
@@ -118,6 +111,23 @@ public final class Transformer {
             causalLinearForward(a.output.pointer, a.input.pointer, param(layout.linearW), b, T, f, f, c.maxLag,
                                 alpha: c.linearPathScale)
         }
+    }
+
+    /// The rest of a block after its attention, over `rows` token rows:
+    /// residual2 = residual + attention · projW + projB, then
+    /// residual3 = residual2 + fcProj(gelu(fc(ln2(residual2)))). `attention`, `residual`: [rows, d].
+    /// `residual` may be `ba.residual3` (read before it is written).
+    private func blockOutput(_ ba: BlockActivations, _ blk: BlockSlices, attention: UnsafePointer<Float>,
+                             residual: UnsafePointer<Float>, rows: Int) {
+        let d = config.dModel
+        matmulForward(ba.residual2.pointer, attention, param(blk.projW), param(blk.projB), rows, d, d)
+        addInPlace(ba.residual2.pointer, residual, rows * d)
+        layerNormForward(ba.ln2.pointer, ba.ln2Mean.pointer, ba.ln2Rstd.pointer, ba.residual2.pointer,
+                         param(blk.ln2W), param(blk.ln2B), rows, d)
+        matmulForward(ba.fch.pointer, ba.ln2.pointer, param(blk.fcW), param(blk.fcB), rows, d, 4 * d)
+        geluForward(ba.fchGelu.pointer, ba.fch.pointer, rows * 4 * d, tanhOut: ba.fchTanh.pointer)
+        matmulForward(ba.residual3.pointer, ba.fchGelu.pointer, param(blk.fcProjW), param(blk.fcProjB), rows, 4 * d, d)
+        addInPlace(ba.residual3.pointer, ba.residual2.pointer, rows * d)
     }
 
     /// The first stage of `forward`: encoded[b, t, :] = input[b, t, :] · inW + inB + pos[step(t)]
@@ -188,15 +198,7 @@ public final class Transformer {
                 (ba.ln1.pointer + s * keep * d).update(from: ba.attY.pointer + (s * T + T - keep) * d, count: keep * d)
                 if last { (ba.residual3.pointer + s * d).update(from: x + (s * R + R - 1) * d, count: d) }
             }
-            let residual = last ? ba.residual3.pointer : x
-            matmulForward(ba.residual2.pointer, ba.ln1.pointer, param(blk.projW), param(blk.projB), rows, d, d)
-            addInPlace(ba.residual2.pointer, residual, rows * d)
-            layerNormForward(ba.ln2.pointer, ba.ln2Mean.pointer, ba.ln2Rstd.pointer, ba.residual2.pointer,
-                             param(blk.ln2W), param(blk.ln2B), rows, d)
-            matmulForward(ba.fch.pointer, ba.ln2.pointer, param(blk.fcW), param(blk.fcB), rows, d, 4 * d)
-            geluForward(ba.fchGelu.pointer, ba.fch.pointer, rows * 4 * d, tanhOut: ba.fchTanh.pointer)
-            matmulForward(ba.residual3.pointer, ba.fchGelu.pointer, param(blk.fcProjW), param(blk.fcProjB), rows, 4 * d, d)
-            addInPlace(ba.residual3.pointer, ba.residual2.pointer, rows * d)
+            blockOutput(ba, blk, attention: ba.ln1.pointer, residual: last ? ba.residual3.pointer : x, rows: rows)
             x = ba.residual3.pointer
         }
         // x: [b, d] last-token rows; output[s, T−1, :] = lnf(x[s]) · headW + headB

@@ -120,8 +120,9 @@ public enum PredictiveImpact {
         let e0 = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
         defer { e0.deallocate() }
         let linear = LinearShortcut(replicas.primary, z: zFloat, windows: N)
-        let embedded = embedAll(replicas, heldOut, zFloat, chunk: chunk).map { UnsafePointer($0) }
-        defer { embedded.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
+        let embeddings = embedAll(replicas, heldOut, zFloat, chunk: chunk)
+        defer { embeddings?.deallocate() }
+        let embedded = embeddings.map { UnsafePointer($0) }
         // every window's keys and values, so an input at token r recomputes tokens r..<T only
         // (when they fit in `cacheBytes`)
         let cacheCount = N * c.layers * c.sequenceLength * 3 * c.dModel
@@ -272,58 +273,71 @@ public enum PredictiveImpact {
         let K = targets?.count ?? p
         // the head's columns of `targets` ([d, K] and [K]), so the head computes those alone
         let head = targets.map { replicas.primary.headColumns($0) }
-        let wave = chunk * replicas.workers
-        var k = 0
-        while k < heldOut.count {
-            let b = min(wave, heldOut.count - k)
-            replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in
-                if let embedded {
-                    for s in 0..<count {
-                        let w = k + start + s, e = model.encoded + s * T * d
-                        e.update(from: embedded + w * T * d, count: T * d)
-                        guard let (input, values) = replace else { continue }
-                        // encoded[s, t, :] += (x̃ − x) · inW[k, :] for input t·f + k
-                        let delta = values[w] - z[w * m + input], row = model.inputWeights + (input % f) * d
-                        let token = e + (input / f) * d
-                        for o in 0..<d { token[o] += delta * row[o] }
-                    }
-                    let slice = cache.map { $0 + (k + start) * span }, fill = cache != nil && replace == nil
-                    if let head {
-                        head.weights.withUnsafeBufferPointer { w in
-                            head.bias.withUnsafeBufferPointer { b in
-                                model.forwardLastToken(batch: count, from: from, keysAndValues: slice, fillCache: fill,
-                                                       head: (w.baseAddress!, b.baseAddress!, K))
-                            }
+        forEachChunk(replicas, heldOut.count, chunk: chunk) { model, first, count in
+            if let embedded {
+                for s in 0..<count {
+                    let w = first + s, e = model.encoded + s * T * d
+                    e.update(from: embedded + w * T * d, count: T * d)
+                    guard let (input, values) = replace else { continue }
+                    // encoded[s, t, :] += (x̃ − x) · inW[k, :] for input t·f + k
+                    let delta = values[w] - z[w * m + input], row = model.inputWeights + (input % f) * d
+                    let token = e + (input / f) * d
+                    for o in 0..<d { token[o] += delta * row[o] }
+                }
+                let slice = cache.map { $0 + first * span }, fill = cache != nil && replace == nil
+                if let head {
+                    head.weights.withUnsafeBufferPointer { w in
+                        head.bias.withUnsafeBufferPointer { b in
+                            model.forwardLastToken(batch: count, from: from, keysAndValues: slice, fillCache: fill,
+                                                   head: (w.baseAddress!, b.baseAddress!, K))
                         }
-                    } else {
-                        model.forwardLastToken(batch: count, from: from, keysAndValues: slice, fillCache: fill)
                     }
                 } else {
-                    for s in 0..<count {
-                        let w = k + start + s
-                        (model.input + s * m).update(from: z + w * m, count: m)
-                        if let (input, values) = replace { model.input[s * m + input] = values[w] }
-                        model.setDomain(s, Int(heldOut[w].domain))
-                    }
-                    model.forward(batch: count, linearPath: linear == nil)
+                    model.forwardLastToken(batch: count, from: from, keysAndValues: slice, fillCache: fill)
                 }
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * p) { buffer in
-                    let forecast = buffer.baseAddress!, gathered = forecast + p
-                    for s in 0..<count {
-                        // the K forecasts of `targets`: compact after the restricted head, else gathered
-                        let w = k + start + s, raw = model.output + s * m + (L - 1) * p
-                        var out = UnsafePointer(raw)
-                        if let targets, embedded == nil {
-                            for (a, i) in targets.enumerated() { gathered[a] = raw[i] }
-                            out = UnsafePointer(gathered)
-                        }
-                        guard let linear else { body(w, out); continue }
-                        linear.add(out, window: w, targets: targets, replace: replace.map { ($0.0, $0.1[w]) }, into: forecast)
-                        body(w, forecast)
+            } else {
+                load(model, heldOut, z, first: first, count: count)
+                if let (input, values) = replace { for s in 0..<count { model.input[s * m + input] = values[first + s] } }
+                model.forward(batch: count, linearPath: linear == nil)
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * p) { buffer in
+                let forecast = buffer.baseAddress!, gathered = forecast + p
+                for s in 0..<count {
+                    // the K forecasts of `targets`: compact after the restricted head, else gathered
+                    let w = first + s, raw = model.output + s * m + (L - 1) * p
+                    var out = UnsafePointer(raw)
+                    if let targets, embedded == nil {
+                        for (a, i) in targets.enumerated() { gathered[a] = raw[i] }
+                        out = UnsafePointer(gathered)
                     }
+                    guard let linear else { body(w, out); continue }
+                    linear.add(out, window: w, targets: targets, replace: replace.map { ($0.0, $0.1[w]) }, into: forecast)
+                    body(w, forecast)
                 }
             }
+        }
+    }
+
+    /// Runs `body(model, first, count)` over windows 0..<n in fixed chunks of `chunk`
+    /// (windows first..<first + count in the model's batch rows 0..<count), a wave of one
+    /// chunk per replica at a time, each on its replica's thread.
+    static func forEachChunk(_ replicas: ReplicaSet, _ n: Int, chunk: Int, _ body: (Transformer, Int, Int) -> Void) {
+        let wave = chunk * replicas.workers
+        var k = 0
+        while k < n {
+            let b = min(wave, n - k)
+            replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in body(model, k + start, count) }
             k += b
+        }
+    }
+
+    /// Loads held-out windows first..<first + count (their inputs from `z` [N, L·p], their
+    /// domains) into the model's batch rows 0..<count.
+    static func load(_ model: Transformer, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, first: Int, count: Int) {
+        let m = model.config.maxLag * model.config.variables
+        for s in 0..<count {
+            (model.input + s * m).update(from: z + (first + s) * m, count: m)
+            model.setDomain(s, Int(heldOut[first + s].domain))
         }
     }
 
@@ -333,24 +347,12 @@ public enum PredictiveImpact {
     static func embedAll(_ replicas: ReplicaSet, _ heldOut: [WindowRef], _ z: UnsafePointer<Float>, chunk: Int) -> UnsafeMutablePointer<Float>? {
         let c = replicas.primary.config
         guard c.tokensPerStep == 1 else { return nil }
-        let m = c.maxLag * c.variables, span = c.sequenceLength * c.dModel
+        let span = c.sequenceLength * c.dModel
         let out = UnsafeMutablePointer<Float>.allocate(capacity: heldOut.count * span)
-        do {
-            let wave = chunk * replicas.workers
-            var k = 0
-            while k < heldOut.count {
-                let b = min(wave, heldOut.count - k)
-                replicas.forEachChunk(b, chunkSize: chunk) { _, model, start, count in
-                    for s in 0..<count {
-                        let w = k + start + s
-                        (model.input + s * m).update(from: z + w * m, count: m)
-                        model.setDomain(s, Int(heldOut[w].domain))
-                    }
-                    model.embed(batch: count)
-                    (out + (k + start) * span).update(from: model.encoded, count: count * span)
-                }
-                k += b
-            }
+        forEachChunk(replicas, heldOut.count, chunk: chunk) { model, first, count in
+            load(model, heldOut, z, first: first, count: count)
+            model.embed(batch: count)
+            (out + first * span).update(from: model.encoded, count: count * span)
         }
         return out
     }
