@@ -11,20 +11,23 @@ struct ModelOptions: ParsableArguments {
     var maxLag: Int = 5
     @Option(name: .customLong("d-model"), help: "Model width.")
     var dModel: Int = 64
-    @Option(help: "Transformer blocks.")
-    var layers: Int = 2
-    @Option(help: "Attention heads (must divide --d-model).")
-    var heads: Int = 4
+    @Option(help: "Transformer blocks (default: 2; 1 with --attribution abcd, whose single attention layer then has to carry every lagged dependency).")
+    var layers: Int?
+    @Option(help: "Attention heads (must divide --d-model; default: 4; 8 with --attribution abcd when they divide --d-model).")
+    var heads: Int?
     @Option(help: "Global batch size (windows per optimizer step).")
     var batch: Int = 64
     @Flag(name: .customLong("linear-path"), inversion: .prefixedNo,
           help: "A linear autoregressive path (L·p·p weights) in parallel to the transformer (default: on for step tokens).")
     var linearPath: Bool?
 
-    /// `window`: the model's window in steps (default --max-lag; abcd uses --max-lag + 1).
-    func config(variables: Int, domainEmbeddings: Int = 0, window: Int? = nil) -> ModelConfig {
-        ModelConfig(tokens: tokens, variables: variables, maxLag: window ?? maxLag, dModel: dModel, layers: layers,
-                    heads: heads, domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step))
+    /// `forABCD`: the defaults of `--attribution abcd` (1 block, 8 heads), measured in
+    /// docs/accuracy.md: the deepest attention layer of a 2-block model does not carry the graph.
+    func config(variables: Int, domainEmbeddings: Int = 0, forABCD: Bool = false) -> ModelConfig {
+        ModelConfig(tokens: tokens, variables: variables, maxLag: maxLag, dModel: dModel,
+                    layers: layers ?? (forABCD ? 1 : 2),
+                    heads: heads ?? (forABCD && dModel % 8 == 0 ? 8 : 4),
+                    domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step))
     }
 
     func validate() throws {

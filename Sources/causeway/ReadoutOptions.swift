@@ -16,7 +16,7 @@ extension TestFamily: ExpressibleByArgument {}
 /// Readout flags shared by `run` and `discover`, and the wiring from a trained model to the
 /// output files.
 struct ReadoutOptions: ParsableArguments {
-    @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention or abcd (variable tokens only). abcd: partial correlations of the deepest attention layer and a lagged PC search, whose p-values replace the held-out tests; a window of W steps tests lags 1…W−1, so `run --max-lag L` trains with W = L + 1 and `discover` on a checkpoint with window W reports lags 1…W−1.")
+    @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention or abcd (variable tokens only). abcd: partial correlations of the deepest attention layer read as a linear SEM and a lagged PC search, whose p-values replace the held-out tests.")
     var attribution: AttributionMethod = .lrp
     @Option(name: .customLong("abcd-sample-size"), help: "abcd: the effective sample size n of the Fisher z-tests (default: the number of evaluation samples averaged).")
     var abcdSampleSize: Double?
@@ -79,9 +79,8 @@ struct ReadoutOptions: ParsableArguments {
     /// before any training).
     func checkInputs(dataset: Dataset, maxLag: Int, validationFraction: Double) throws -> [LaggedEdge]? {
         let p = dataset.variables.count
-        let lags = attribution == .abcd ? ABCD.graphLag(window: maxLag) : maxLag   // `maxLag`: the model's window
-        if case .rowTopK(let k) = try rule, k > p * lags {
-            throw ValidationError("row-topk:\(k) exceeds the \(p * lags) candidate (source, lag) pairs per target")
+        if case .rowTopK(let k) = try rule, k > p * maxLag {
+            throw ValidationError("row-topk:\(k) exceeds the \(p * maxLag) candidate (source, lag) pairs per target")
         }
         let edges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
         if try rule.usesPValues && attribution != .abcd {   // the score rules run without tests when too few windows are held out
@@ -197,7 +196,6 @@ struct ReadoutOptions: ParsableArguments {
             provenance["abcd_effective_n"] = .number(abcd.sampleSize)
             provenance["abcd_ci_tests"] = .count(abcd.tests)
             provenance["abcd_heads"] = .text(abcd.heads)
-            provenance["abcd_window"] = .count(c.maxLag)
         }
         if let extraWarning { provenance["warning"] = .text(extraWarning) }
         var diagnostics = inputDiagnostics

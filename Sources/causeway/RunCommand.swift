@@ -82,11 +82,9 @@ struct Run: ParsableCommand {
         let out = input.out
         let validationFraction = self.validationFraction
             ?? TrainingConfig.defaultValidationFraction(totalRows: dataset.domains.reduce(0) { $0 + $1.series.rows })
-        // abcd tests lags 1…W−1 of a window of W steps: W = --max-lag + 1 covers lags 1…L
-        let window = readout.attribution == .abcd ? model.maxLag + 1 : model.maxLag
-        let diagnostics = try input.check(dataset, maxLag: window, validationFraction: validationFraction)
+        let diagnostics = try input.check(dataset, maxLag: model.maxLag, validationFraction: validationFraction)
         let p = dataset.variables.count
-        let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: window, validationFraction: validationFraction)
+        let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag, validationFraction: validationFraction)
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
         if coordinator {
             input.print(diagnostics, quiet: quiet)
@@ -95,7 +93,7 @@ struct Run: ParsableCommand {
 
         let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
                                                                       domainEmbeddings: usesDomainEmbedding(dataset) ? dataset.domains.count : 0,
-                                                                      window: window),
+                                                                      forABCD: readout.attribution == .abcd),
                                training: trainingConfig(ranks: world.size, validationFraction: validationFraction))
         let reporter = try ProgressReporter(quiet: quiet || !coordinator,
                                             logPath: coordinator ? out + "/train_log.jsonl" : nil, append: resume != nil)
@@ -110,7 +108,6 @@ struct Run: ParsableCommand {
         }
         let mc = trainer.model.config
         reporter.message("model: \(mc.tokens.rawValue) tokens, d_model \(mc.dModel), \(mc.layers) layer(s), \(mc.heads) head(s), max lag \(mc.maxLag)"
-            + (readout.attribution == .abcd ? " (window of \(mc.maxLag) steps: abcd tests lags 1…\(mc.maxLag - 1))" : "")
             + (mc.linearPath ? ", linear path (\(mc.maxLag * p * p) weights, scale \(String(format: "%.3g", mc.linearPathScale)))" : "")
             + (mc.domainEmbeddings > 0 ? ", domain embedding" : "")
             + "; readout of \(readout.samples(variables: p)) samples")

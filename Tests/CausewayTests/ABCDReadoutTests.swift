@@ -12,14 +12,14 @@ import Testing
          "--d-model", "16", "--heads", "2", "--layers", "1", "--batch", "32", "--steps", "60", "--eval-samples", "100", "--quiet"]
     }
 
-    @Test func tokenMapReadsLagsBackFromTheLastStep() throws {
-        // p = 2, window W = 3: present (i, 2) = token 4 + i; lag ℓ of j = (j, 2 − ℓ)
+    @Test func tokenMapReadsLagsBackFromTheForecastTime() throws {
+        // p = 2, window W = 3: nodes u·p + j, u = 0…3; present (i, 3) = node 6 + i; lag ℓ of j = (j, 3 − ℓ)
         let map = try ABCD.tokenMap(variables: 2, window: 3)
-        #expect(map.maxLag == 2)
-        #expect(map.present == [4, 5])
-        #expect(map.token(variable: 0, lag: 1) == 2 && map.token(variable: 1, lag: 1) == 3)
-        #expect(map.token(variable: 0, lag: 2) == 0 && map.token(variable: 1, lag: 2) == 1)
-        #expect(throws: CausewayError.self) { try ABCD.tokenMap(variables: 2, window: 1) }
+        #expect(map.maxLag == 3)
+        #expect(map.present == [6, 7])
+        #expect(map.token(variable: 0, lag: 1) == 4 && map.token(variable: 1, lag: 1) == 5)
+        #expect(map.token(variable: 0, lag: 3) == 0 && map.token(variable: 1, lag: 2) == 3)
+        #expect(throws: CausewayError.self) { try ABCD.tokenMap(variables: 2, window: 0) }
     }
 
     @Test func runWritesLaggedPValuesAndAGraph() throws {
@@ -27,7 +27,7 @@ import Testing
         let d = try data(f)
         let r = try runCLI(run(d, f.path + "/out") + ["--truth", f.path + "/data/truth.csv"])
         #expect(r.status == 0, "\(r.stderr)")
-        // --max-lag 2 trains a window of 3 steps and reports lags 1…2
+        // --max-lag 2: a window of 2 steps, lags 1…2
         let scores = try NPYScores.read(path: f.path + "/out/scores.npy", maxLag: 2, variables: 4)
         let p = try NPYScores.read(path: f.path + "/out/pvalues.npy", maxLag: 2, variables: 4)
         _ = try NPYScores.read(path: f.path + "/out/qvalues.npy", maxLag: 2, variables: 4)
@@ -41,10 +41,28 @@ import Testing
         #expect(decision["family"] as? String == "all")
         #expect(decision["effective_sample_size"] as? Double == 100)
         let provenance = json["provenance"] as! [String: Any]
-        #expect(provenance["abcd_window"] as? Int == 3)
         for e in json["edges"] as! [[String: Any]] { #expect(e["p_value"] != nil && e["q_value"] != nil) }
         // no held-out predictive-impact tests
         #expect(!FileManager.default.fileExists(atPath: f.path + "/out/impact.npy"))
+    }
+
+    @Test func abcdDefaultsToOneBlockOfEightHeads() throws {
+        // without --layers / --heads: 1 block, 8 heads (the deepest attention is then the only one);
+        // the other readouts keep 2 blocks of 4 heads, and explicit flags win
+        let f = TempFolder()
+        let d = try data(f)
+        func model(_ args: [String], _ name: String) throws -> ModelConfig {
+            let r = try runCLI(["run", "--data", d, "--tokens", "variable", "--max-lag", "2", "--out", f.path + "/" + name,
+                                "--d-model", "16", "--batch", "32", "--steps", "2", "--eval-samples", "20", "--binarize", "auto", "--quiet"] + args)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try Checkpoint.read(path: f.path + "/" + name + "/checkpoint.cwck").header.model
+        }
+        let abcd = try model(["--attribution", "abcd"], "abcd")
+        #expect(abcd.layers == 1 && abcd.heads == 8)
+        let lrp = try model([], "lrp")
+        #expect(lrp.layers == 2 && lrp.heads == 4)
+        let set = try model(["--attribution", "abcd", "--layers", "2", "--heads", "2"], "set")
+        #expect(set.layers == 2 && set.heads == 2)
     }
 
     @Test func stepTokensAreRefused() throws {

@@ -71,6 +71,69 @@ import Testing
         } }
     }
 
+    @Test func forecastCovarianceOfOneVariableWorkedByHand() {
+        // p = 1, W = 2 tokens: query 0 attends to token 0; query 1 to tokens 0 and 1 with 1/4, 3/4.
+        // Nodes x0, x1, x2: x1 = x0 + ε1, x2 = x0/4 + 3·x1/4 + ε2 = x0 + 3ε1/4 + ε2, unit noises:
+        // Var = 1, 2, 1 + 9/16 + 1; Cov(x0, ·) = 1; Cov(x1, x2) = 1 + 3/4 (all exact in binary)
+        let c = AttentionSEM.forecastCovariance(attention: [1, 0, 0.25, 0.75], variables: 1, steps: 2)
+        let expected: [Double] = [1, 1, 1, 1, 2, 1.75, 1, 1.75, 2.5625]
+        for k in 0..<9 { #expect(isClose(c[k], expected[k], rel: 0, abs: 1e-15), "C[\(k)] = \(c[k])") }
+    }
+
+    /// Random block-causal attention for p variables and W steps (query (i, s) sees steps ≤ s),
+    /// rows positive and summing to 1; `zero` lists (query, key) entries set to 0 before the rows
+    /// are normalised.
+    static func blockCausalAttention(p: Int, steps w: Int, seed: UInt64, zero: Set<[Int]> = []) -> [Double] {
+        var rng = RNG(seed: seed)
+        let t = w * p
+        var a = [Double](repeating: 0, count: t * t)
+        for q in 0..<t {
+            let visible = (q / p + 1) * p
+            for k in 0..<visible where !zero.contains([q, k]) { a[q * t + k] = exp(rng.gaussian()) }
+            let s = (0..<visible).reduce(0) { $0 + a[q * t + $1] }
+            for k in 0..<visible { a[q * t + k] /= s }
+        }
+        return a
+    }
+
+    @Test func forecastCovarianceSolvesTheSEMItDefines() {
+        // (I − B)·C·(I − B)ᵀ = I with B built here from its definition (row (i, s + 1) = row (i, s) of A)
+        let p = 2, w = 3, t = w * p, n = (w + 1) * p
+        let a = Self.blockCausalAttention(p: p, steps: w, seed: 5)
+        let c = AttentionSEM.forecastCovariance(attention: a, variables: p, steps: w)
+        var ib = [Double](repeating: 0, count: n * n)
+        for k in 0..<n { ib[k * n + k] = 1 }
+        for q in 0..<t { for k in 0..<t where k < (q / p + 1) * p { ib[(q + p) * n + k] -= a[q * t + k] } }
+        for x in 0..<n { for y in 0..<n {
+            var v = 0.0
+            for u in 0..<n { for z in 0..<n { v += ib[x * n + u] * c[u * n + z] * ib[y * n + z] } }
+            #expect(isClose(v, x == y ? 1 : 0, rel: 0, abs: 1e-12), "[(I − B)C(I − B)ᵀ](\(x), \(y)) = \(v)")
+            #expect(c[x * n + y] == c[y * n + x])
+            #expect(c[x * n + y] >= 0 && c[x * n + y] <= Double((w + 1) * (w + 1)))
+        } }
+    }
+
+    @Test func searchOnTheForecastSEMFindsTheAttendedTokens() throws {
+        // p = 3, W = 3: the last-step queries of targets 0 and 2 attend only to chosen tokens; the
+        // other queries attend to everything visible. Target 0 at t ← (1, step 1) and (0, step 2),
+        // i.e. source 1 at lag 2 and source 0 at lag 1; target 2 at t ← (2, step 0): lag 3.
+        let p = 3, w = 3, t = w * p
+        let q0 = 2 * p + 0, q2 = 2 * p + 2
+        var zero = Set<[Int]>()
+        for k in 0..<t where ![1 * p + 1, 2 * p + 0].contains(k) { zero.insert([q0, k]) }
+        for k in 0..<t where k != 0 * p + 2 { zero.insert([q2, k]) }
+        let a = Self.blockCausalAttention(p: p, steps: w, seed: 9, zero: zero)
+        let n = (w + 1) * p
+        let r = AttentionSEM.correlation(fromCovariance: AttentionSEM.forecastCovariance(attention: a, variables: p, steps: w), tokens: n)
+        let map = try ABCD.tokenMap(variables: p, window: w)
+        let res = try LaggedPCSearch.search(correlation: r, tokens: n, map: map, settings: .init(alpha: 0.01, sampleSize: 1_000_000))
+        #expect(res.parents.filter { $0.target == 0 } == [LaggedEdge(source: 0, target: 0, lag: 1), LaggedEdge(source: 1, target: 0, lag: 2)].sorted(),
+                "parents of 0: \(res.parents.filter { $0.target == 0 })")
+        #expect(res.parents.filter { $0.target == 2 } == [LaggedEdge(source: 2, target: 2, lag: 3)])
+        // target 1 attends to all 9 tokens: each is a parent of its node
+        #expect(res.parents.filter { $0.target == 1 }.count == 9)
+    }
+
     /// Random row-stochastic [n, n] attention (positive entries, softmax-like).
     static func randomAttention(_ n: Int, seed: UInt64) -> [Double] {
         var rng = RNG(seed: seed)

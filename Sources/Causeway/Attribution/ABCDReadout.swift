@@ -7,12 +7,14 @@ import Foundation
 /// predictive-impact tests.
 ///
 /// Tokens (variable tokenization, time-major): token s·p + i is variable i at window step s,
-/// s = 0…W−1, W = the model's window (`config.maxLag`). The model has no token for time t, so
-/// the "present" token of target i is (i, W−1) and the "past" token of source j at lag ℓ is
-/// (j, W−1−ℓ): a window of W steps tests lags 1…W−1 (`graphLag(window:)`).
+/// s = 0…W−1, W = the model's window (`config.maxLag`); the output of token (i, s) forecasts
+/// variable i at step s + 1. The SEM's nodes are the variables at steps 0…W
+/// (`AttentionSEM.forecastCovariance`): the "present" node of target i is (i, W), time t, and
+/// the "past" node of source j at lag ℓ is (j, W − ℓ), so a window of W steps tests lags 1…W,
+/// the same candidates as the other readouts.
 public struct ABCDReadout: Sendable {
     /// [L, p, p] |partial correlation| of the test that decided each candidate (the removing one
-    /// for removed candidates); 0 for an untestable candidate. L = W − 1.
+    /// for removed candidates); 0 for an untestable candidate. L = W.
     public let scores: ScoreTensor
     /// [L, p, p] the search's p-values (largest over a candidate's tests); NaN when untestable.
     public let pValues: ScoreTensor
@@ -44,25 +46,24 @@ public enum ABCD {
     /// Significance level that removes a candidate during the search (PCMCI's pc_alpha); the
     /// decision itself is the FDR rule on the surviving p-values.
     public static let searchAlpha = 0.2
-    /// Quantum of the per-sample covariance entries (2⁻³⁰): entries of A·Aᵀ lie in [0, 1], so
-    /// sums of up to 2²² samples of such multiples are exact in Double, whatever the order
-    /// of addition — the same bits on any number of ranks and threads.
+    /// Quantum of the per-sample covariance entries (2⁻³⁰): entries of the forecast SEM's
+    /// covariance lie in [0, (W + 1)²], so sums of samples·(W + 1)² < 2²³ of such multiples are
+    /// exact in Double, whatever the order of addition — the same bits on any number of ranks and
+    /// threads.
     static let quantum = 0x1p-30
 
-    /// Largest lag a window of W steps tests: W − 1.
-    public static func graphLag(window w: Int) -> Int { w - 1 }
-
-    /// The token map for p variables and a window of W ≥ 2 steps (see the type's comment).
+    /// The node map for p variables and a window of W ≥ 1 steps (see the type's comment): nodes
+    /// u·p + j, u = 0…W; present (i, W), lag ℓ of source j at (j, W − ℓ), ℓ = 1…W.
     public static func tokenMap(variables p: Int, window w: Int) throws -> LaggedTokenMap {
-        guard w >= 2 else { throw CausewayError("--attribution abcd needs a window of at least 2 steps (lag 1), got \(w)") }
-        let L = w - 1
-        var past = [Int](repeating: 0, count: L * p)
-        for lag in 1...L { for j in 0..<p { past[(lag - 1) * p + j] = (w - 1 - lag) * p + j } }
-        return try LaggedTokenMap(variables: p, maxLag: L, past: past, present: (0..<p).map { (w - 1) * p + $0 })
+        guard w >= 1 else { throw CausewayError("--attribution abcd needs a window of at least 1 step, got \(w)") }
+        var past = [Int](repeating: 0, count: w * p)
+        for lag in 1...w { for j in 0..<p { past[(lag - 1) * p + j] = (w - lag) * p + j } }
+        return try LaggedTokenMap(variables: p, maxLag: w, past: past, present: (0..<p).map { w * p + $0 })
     }
 
-    /// Σ over samples of A·Aᵀ (A = the deepest block's attention of one sample, averaged over
-    /// heads, or of head `head`), in total and per contiguous shard of the samples:
+    /// Σ over samples of the forecast SEM's covariance M·Mᵀ (`AttentionSEM.forecastCovariance`
+    /// of A = the deepest block's attention of one sample, averaged over heads, or of head
+    /// `head`), [(W + 1)·p, (W + 1)·p], in total and per contiguous shard of the samples:
     /// [1 + K] accumulators, identical on every rank. Samples go through the model in fixed
     /// chunks of 16 (whatever the rank or thread count), the chunks are split over the ranks and
     /// the ranks' threads, and the quantised sums are exact, so the result does not depend on
@@ -75,14 +76,15 @@ public enum ABCD {
             throw CausewayError("--attribution abcd needs --tokens variable (one token per variable and time step)")
         }
         if let head { precondition(head >= 0 && head < c.heads, "abcd: head \(head) of \(c.heads)") }
-        precondition(samples.count < 1 << 22, "abcd: too many samples for exact sums")
+        let p = c.variables, W = c.maxLag
+        precondition(samples.count * (W + 1) * (W + 1) < 1 << 23, "abcd: too many samples for exact sums")
         let T = c.sequenceLength, H = c.heads, perSample = c.sequenceLength * c.featuresPerToken
         let K = max(1, min(shards, samples.count))
-        let slots = 1 + K, nn = T * T
+        let N = (W + 1) * p, slots = 1 + K, nn = N * N, tt = T * T
         let chunk = min(16, replicas.chunkCapacity)
         let chunks = (samples.count + chunk - 1) / chunk
         let mine = communicator.share(of: chunks)
-        // one running sum [1 + K, T, T] (lower triangles) per thread
+        // one running sum [1 + K, N, N] (lower triangles) per thread
         let sums = (0..<replicas.workers).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: slots * nn) }
         for s in sums { s.initialize(repeating: 0, count: slots * nn) }
         defer { for s in sums { s.deallocate() } }
@@ -95,24 +97,24 @@ public enum ABCD {
                 model.forward(samples[(first + start)..<(first + start + count)], from: windows,
                               targets: targets.pointer + start * perSample)
                 let att = model.acts.blocks[model.acts.blocks.count - 1].att.pointer
-                var a = [Double](repeating: 0, count: nn)
+                var a = [Double](repeating: 0, count: tt)
                 let heads = head.map { [$0] } ?? Array(0..<H)
                 let norm = 1 / Double(heads.count)
                 for s in 0..<count {
                     for i in a.indices { a[i] = 0 }
                     for h in heads {
-                        let base = att + (s * H + h) * nn
-                        for i in 0..<nn { a[i] += Double(base[i]) }
+                        let base = att + (s * H + h) * tt
+                        for i in 0..<tt { a[i] += Double(base[i]) }
                     }
                     if heads.count > 1 { for i in a.indices { a[i] *= norm } }
-                    let cov = AttentionSEM.covariance(attention: a, tokens: T)
+                    let cov = AttentionSEM.forecastCovariance(attention: a, variables: p, steps: W)
                     let j = first + start + s
                     let total = sums[k], part = sums[k] + (1 + j * K / samples.count) * nn
-                    for r in 0..<T {
+                    for r in 0..<N {
                         for col in 0...r {
-                            let v = (cov[r * T + col] / quantum).rounded() * quantum
-                            total[r * T + col] += v
-                            part[r * T + col] += v
+                            let v = (cov[r * N + col] / quantum).rounded() * quantum
+                            total[r * N + col] += v
+                            part[r * N + col] += v
                         }
                     }
                 }
@@ -126,7 +128,7 @@ public enum ABCD {
         var sizes = [Int](repeating: 0, count: K)
         for j in 0..<samples.count { sizes[j * K / samples.count] += 1 }
         return (0..<slots).map { g in
-            var acc = CovarianceAccumulator(tokens: T)
+            var acc = CovarianceAccumulator(tokens: N)
             acc.sum = Array(UnsafeBufferPointer(start: sum + g * nn, count: nn))
             acc.count = g == 0 ? samples.count : sizes[g - 1]
             return acc

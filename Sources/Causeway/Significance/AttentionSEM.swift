@@ -28,6 +28,40 @@ public enum AttentionSEM {
         return c
     }
 
+    /// The covariance of the *forecast SEM* of one attention matrix of a forecaster with variable
+    /// tokens, [(W + 1)·p, (W + 1)·p] row-major over the nodes "variable j at window step u",
+    /// u = 0…W, node u·p + j (step W is the forecast time t, which has no token).
+    ///
+    /// `attention` is row-major [W·p, W·p] (time-major tokens s·p + i, block-causal: query (i, s)
+    /// sees keys at steps ≤ s). In a next-step forecaster the output of query (i, s) is the
+    /// forecast of variable i at step s + 1, so its attention row is read as that node's structural
+    /// equation: x_(i,s+1) = Σ_k A[(i,s), k]·x_k + ε_(i,s+1), every ε independent with unit variance
+    /// and the step-0 nodes exogenous. With B the [N, N] coefficients (row (i, s+1) = row (i, s)
+    /// of A; strictly lower triangular), C = (I − B)⁻¹·(I − B)⁻ᵀ = M·Mᵀ: ABCD's C = A·Aᵀ with its
+    /// total-effect matrix A = M = (I − B)⁻¹ (Rohekar et al. 2023, arXiv 2310.20307, §3: the
+    /// attention layer as a linear SEM). Reading A·Aᵀ of the raw attention instead would treat the
+    /// output of query (i, s), a forecast of step s + 1, as the node of step s.
+    ///
+    /// Every entry of C lies in [0, (W + 1)²] when the rows of A are probability vectors
+    /// (‖M‖∞ ≤ W + 1, B being nilpotent of order W + 1 with ‖B‖∞ ≤ 1).
+    /// - Precondition: `attention.count == (W·p)²`, p ≥ 1, W ≥ 1.
+    public static func forecastCovariance(attention: [Double], variables p: Int, steps w: Int) -> [Double] {
+        let t = w * p, n = (w + 1) * p
+        precondition(p >= 1 && w >= 1 && attention.count == t * t, "forecastCovariance: \(attention.count) values for \(w) steps of \(p) variables")
+        // lower = I − B below the diagonal (the unit diagonal is implied), m = I, then m ← (I − B)⁻¹
+        var lower = [Double](repeating: 0, count: n * n), m = [Double](repeating: 0, count: n * n)
+        for q in 0..<t {
+            let row = q + p, visible = (q / p + 1) * p      // node (i, s + 1); keys at steps ≤ s
+            for k in 0..<visible { lower[row * n + k] = -attention[q * t + k] }
+        }
+        for k in 0..<n { m[k * n + k] = 1 }
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, Int32(n), Int32(n), 1, lower, Int32(n), &m, Int32(n))
+        var c = [Double](repeating: 0, count: n * n)
+        addProduct(m, n: n, into: &c)
+        mirrorLower(&c, n: n)
+        return c
+    }
+
     /// R = D^{-1/2}·C·D^{-1/2} with D = diag(C): R_ij = C_ij / √(C_ii·C_jj), row-major [n, n],
     /// unit diagonal.
     ///
