@@ -18,7 +18,7 @@ extension TestFamily: ExpressibleByArgument {}
 struct ReadoutOptions: ParsableArguments {
     @Option(help: "Attribution method: lrp, attnlrp, gradient, grad-input, attention or abcd (variable tokens only). abcd: partial correlations of the deepest attention layer read as a linear SEM and a lagged PC search, whose p-values replace the held-out tests.")
     var attribution: AttributionMethod = .lrp
-    @Option(name: .customLong("abcd-sample-size"), help: "abcd: the effective sample size n of the Fisher z-tests (default: the number of evaluation samples averaged).")
+    @Option(name: .customLong("abcd-sample-size"), help: "abcd: the effective sample size n of the Fisher z-tests (default: the evaluation samples averaged, at most the training windows that share no row: windows ÷ (max lag + 1)).")
     var abcdSampleSize: Double?
     @Option(help: "Score aggregation over samples: abs (mean |R|) or square (mean R²).")
     var aggregate: ScoreAggregation = .abs

@@ -22,6 +22,13 @@ import Testing
         #expect(throws: CausewayError.self) { try ABCD.tokenMap(variables: 2, window: 0) }
     }
 
+    @Test func defaultSampleSizeCountsWindowsThatShareNoRow() {
+        // 3,000 rows, max lag 3: 2,697 training windows of 4 rows each, 674 disjoint ones
+        #expect(ABCD.defaultSampleSize(samples: 1000, trainingWindows: 2697, window: 3) == 674)
+        #expect(ABCD.defaultSampleSize(samples: 1000, trainingWindows: 17_995, window: 5) == 1000)
+        #expect(ABCD.defaultSampleSize(samples: 300, trainingWindows: 5, window: 3) == 4)
+    }
+
     @Test func runWritesLaggedPValuesAndAGraph() throws {
         let f = TempFolder()
         let d = try data(f)

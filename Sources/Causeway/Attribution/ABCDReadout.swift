@@ -162,8 +162,18 @@ public enum ABCD {
         return try LaggedPCSearch.assemble(results, map: map)
     }
 
+    /// The default n of the Fisher z-tests: the evaluation samples averaged, but at most the
+    /// number of training windows that share no row, ⌊training windows / (W + 1)⌋ (a window
+    /// spans W input steps and its target), and at least 4. Each sample is treated as one
+    /// independent draw of the SEM, and overlapping windows are not independent: on 3,000 rows
+    /// 1,000 samples overlap, on 20,000 rows they do not. This n is a convention for a covariance
+    /// that belongs to the trained model; docs/accuracy.md measures what it gives.
+    public static func defaultSampleSize(samples: Int, trainingWindows: Int, window w: Int) -> Double {
+        Double(max(4, min(samples, trainingWindows / (w + 1))))
+    }
+
     /// The whole readout: covariances, the search on their total and on each shard, ranks.
-    /// `sampleSize` nil: the number of samples averaged. Returns nil on the non-coordinator ranks.
+    /// `sampleSize` nil: `defaultSampleSize`. Returns nil on the non-coordinator ranks.
     public static func compute(replicas: ReplicaSet, windows: WindowSet, samples: [WindowRef], shards: Int = 2,
                                sampleSize: Double? = nil, head: Int? = nil,
                                communicator: Communicator = MPICommunicator.world,
@@ -172,7 +182,7 @@ public enum ABCD {
         let map = try tokenMap(variables: p, window: c.maxLag)
         let accs = try covariances(replicas: replicas, windows: windows, samples: samples, shards: shards, head: head,
                                    communicator: communicator, progress: progress)
-        let n = sampleSize ?? Double(samples.count)
+        let n = sampleSize ?? defaultSampleSize(samples: samples.count, trainingWindows: windows.train.count, window: c.maxLag)
         let settings = LaggedPCSearch.Settings(alpha: searchAlpha, sampleSize: n)
         let total = try search(accs[0], map: map, settings: settings, communicator: communicator)
         var shardScores: [ScoreTensor] = []

@@ -2,7 +2,7 @@ import Foundation
 
 /// The Gaussian conditional-independence test: partial correlation ρ(x, y | S) from a covariance
 /// or correlation matrix, and Fisher's z-test of H0: ρ = 0 (Fisher 1924; the `ParCorr` test of
-/// tigramite, and the test ABCD runs on the attention covariance A·Aᵀ, see `AttentionSEM`).
+/// tigramite, and the test ABCD runs on the attention SEM's covariance, see `AttentionSEM`).
 public enum GaussianCITest {
     /// Relative residual-variance threshold below which a variable counts as determined by the
     /// ones before it (squared multiple correlation ≥ 1 − 1e-10): see `partialCorrelation`.

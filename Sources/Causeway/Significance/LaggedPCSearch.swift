@@ -51,7 +51,7 @@ public struct LaggedTokenMap: Sendable, Equatable {
 /// 2019, "Detecting and quantifying causal associations in large nonlinear time series
 /// datasets", Science Advances 5:eaau4996; tigramite's `run_pc_stable`), run on a correlation
 /// matrix with the Gaussian CI test (`GaussianCITest`) — in ABCD's readout, the correlation of
-/// the attention covariance A·Aᵀ (`AttentionSEM`; Rohekar et al. 2023, arXiv 2310.20307).
+/// the attention SEM's covariance (`AttentionSEM.forecastCovariance`; Rohekar et al. 2023, arXiv 2310.20307).
 ///
 /// For a target i, the candidates are all (j, ℓ), j < p, 1 ≤ ℓ ≤ L, indexed c = (ℓ − 1)·p + j.
 /// Starting with conditioning size k = 0 and while some candidate has at least k other current
