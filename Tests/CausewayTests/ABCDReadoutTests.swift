@@ -58,18 +58,21 @@ import Testing
         // the other readouts keep 2 blocks of 4 heads, and explicit flags win
         let f = TempFolder()
         let d = try data(f)
-        func model(_ args: [String], _ name: String) throws -> ModelConfig {
+        func model(_ args: [String], _ name: String) throws -> (config: ModelConfig, stderr: String) {
             let r = try runCLI(["run", "--data", d, "--tokens", "variable", "--max-lag", "2", "--out", f.path + "/" + name,
                                 "--d-model", "16", "--batch", "32", "--steps", "2", "--eval-samples", "20", "--binarize", "auto", "--quiet"] + args)
             #expect(r.status == 0, "\(r.stderr)")
-            return try Checkpoint.read(path: f.path + "/" + name + "/checkpoint.cwck").header.model
+            return (try Checkpoint.read(path: f.path + "/" + name + "/checkpoint.cwck").header.model, r.stderr)
         }
         let abcd = try model(["--attribution", "abcd"], "abcd")
-        #expect(abcd.layers == 1 && abcd.heads == 8)
+        #expect(abcd.config.layers == 1 && abcd.config.heads == 8)
+        #expect(abcd.stderr.contains("experimental") && !abcd.stderr.contains("--layers 1"), "\(abcd.stderr)")
         let lrp = try model([], "lrp")
-        #expect(lrp.layers == 2 && lrp.heads == 4)
+        #expect(lrp.config.layers == 2 && lrp.config.heads == 4)
         let set = try model(["--attribution", "abcd", "--layers", "2", "--heads", "2"], "set")
-        #expect(set.layers == 2 && set.heads == 2)
+        #expect(set.config.layers == 2 && set.config.heads == 2)
+        // reading the deepest of 2 blocks is warned about
+        #expect(set.stderr.contains("2 blocks") && set.stderr.contains("--layers 1"), "\(set.stderr)")
     }
 
     @Test func stepTokensAreRefused() throws {
