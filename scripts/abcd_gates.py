@@ -10,6 +10,7 @@ Parts (choose with --part, comma-separated):
           edge between different variables at fdr:0.05.
   shared  ../shared/data (finance, fMRI, Lorenz-96; the sets and lags of significance_gates.py):
           abcd's lagged / summary F1 next to the default run's.
+  suite   the same for the generated suite of significance_gates.py (seed 1, max lag 5).
 
 Writes one JSON line per run to --results and prints a summary. Needs the release binary
 (scripts/setup).
@@ -68,22 +69,31 @@ def part_null(a):
         print(f"null {family:6s}: {hits}/{a.null_seeds} datasets with a cross edge (cross edges per set: {false_edges})", flush=True)
 
 
-def part_shared(a):
+def part_sets(a, kind):
+    """kind "shared": ../shared/data; "suite": the generated suite of significance_gates.py."""
     for name, lag, src in sg.TRUTH_SETS:
-        if not src.startswith("shared:") or (a.only and not any(o in name for o in a.only.split(","))):
+        if not src.startswith("gen:" if kind == "suite" else "shared:"):
             continue
-        data = os.path.join(sg.SHARED, src[7:])
-        if not os.path.exists(os.path.join(data, "manifest.json")):
-            print(f"skip {name}: {data} missing")
+        if a.only and not any(o in name for o in a.only.split(",")):
             continue
+        if src.startswith("gen:"):
+            data = os.path.join(a.work, "data", name)
+            if not os.path.exists(os.path.join(data, "manifest.json")):
+                sg.sh([sg.BIN, "generate", "--variables", "10", "--max-lag", "5", "--seed", "1", "--out", data] + src[4:].split())
+        else:
+            data = os.path.join(sg.SHARED, src[7:])
+            if not os.path.exists(os.path.join(data, "manifest.json")):
+                print(f"skip {name}: {data} missing")
+                continue
         man, truth = os.path.join(data, "manifest.json"), os.path.join(data, "truth.csv")
-        row = dict(part="abcd-shared", dataset=name)
+        row = dict(part="abcd-" + kind, dataset=name)
         for label, extra in [("default", []), ("abcd", ABCD)]:
-            out = os.path.join(a.work, "shared", name, label)
+            out = os.path.join(a.work, kind, name, label)
             row[label + "_wall_s"] = run(a, man, lag, out, truth, extra)
             row[label] = sg.metrics(out)
         sg.emit(a.results, row)
-        print(f"{name:16s} " + "  ".join(f"{k} F1 {row[k]['f1']:.3f}/{row[k]['summary_f1']:.3f} FDR {row[k]['fdr']:.2f}"
+        print(f"{name:18s} " + "  ".join(f"{k} F1 {row[k]['f1']:.3f}/{row[k]['summary_f1']:.3f} FDR {row[k]['fdr']:.2f} "
+                                         f"AUROC {row[k]['auroc']:.3f} ({row[k + '_wall_s']:.0f} s)"
                                          for k in ["default", "abcd"]), flush=True)
 
 
@@ -103,10 +113,11 @@ def main():
     a.results = a.results or os.path.join(a.work, "results.jsonl")
     if not os.path.exists(sg.BIN):
         sys.exit(f"abcd_gates: {sg.BIN} missing; run scripts/setup first")
-    parts = {"linear": part_linear, "null": part_null, "shared": part_shared}
+    parts = {"linear": part_linear, "null": part_null, "shared": lambda a: part_sets(a, "shared"),
+             "suite": lambda a: part_sets(a, "suite")}
     for p in a.part.split(","):
         if p not in parts:
-            sys.exit(f"abcd_gates: unknown --part {p!r} (linear, null, shared)")
+            sys.exit(f"abcd_gates: unknown --part {p!r} (linear, null, shared, suite)")
         parts[p](a)
 
 

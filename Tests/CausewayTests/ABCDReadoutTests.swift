@@ -29,6 +29,16 @@ import Testing
         #expect(ABCD.defaultSampleSize(samples: 300, trainingWindows: 5, window: 3) == 4)
     }
 
+    @Test func quantumKeepsTheSumsExact() {
+        #expect(ABCD.quantum(samples: 1000, window: 3) == 0x1p-30)
+        // 10,000 samples of entries up to 31² = 961: 9.61e6 · 2^29 < 2^53 ≤ 9.61e6 · 2^30
+        #expect(ABCD.quantum(samples: 10_000, window: 30) == 0x1p-29)
+        for (n, w) in [(1, 1), (1000, 3), (50_000, 40), (1 << 22, 100)] {
+            let q = ABCD.quantum(samples: n, window: w)
+            #expect(Double(n) * Double((w + 1) * (w + 1)) / q < 0x1p53 && q <= 0x1p-30 * 0x1p30)
+        }
+    }
+
     @Test func runWritesLaggedPValuesAndAGraph() throws {
         let f = TempFolder()
         let d = try data(f)

@@ -46,11 +46,16 @@ public enum ABCD {
     /// Significance level that removes a candidate during the search (PCMCI's pc_alpha); the
     /// decision itself is the FDR rule on the surviving p-values.
     public static let searchAlpha = 0.2
-    /// Quantum of the per-sample covariance entries (2⁻³⁰): entries of the forecast SEM's
-    /// covariance lie in [0, (W + 1)²], so sums of samples·(W + 1)² < 2²³ of such multiples are
-    /// exact in Double, whatever the order of addition — the same bits on any number of ranks and
-    /// threads.
-    static let quantum = 0x1p-30
+    /// Quantum of the per-sample covariance entries: 2⁻³⁰, or coarser when needed so that
+    /// samples·(W + 1)² / quantum < 2⁵³. Entries of the forecast SEM's covariance lie in
+    /// [0, (W + 1)²], so sums of the samples' entries rounded to this quantum are exact in Double,
+    /// whatever the order of addition — the same bits on any number of ranks and threads.
+    static func quantum(samples: Int, window w: Int) -> Double {
+        let bound = Double(max(1, samples)) * Double((w + 1) * (w + 1))
+        var e = 30
+        while e > 0 && bound * Double(sign: .plus, exponent: e, significand: 1) >= 0x1p53 { e -= 1 }
+        return Double(sign: .plus, exponent: -e, significand: 1)
+    }
 
     /// The node map for p variables and a window of W ≥ 1 steps (see the type's comment): nodes
     /// u·p + j, u = 0…W; present (i, W), lag ℓ of source j at (j, W − ℓ), ℓ = 1…W.
@@ -77,7 +82,7 @@ public enum ABCD {
         }
         if let head { precondition(head >= 0 && head < c.heads, "abcd: head \(head) of \(c.heads)") }
         let p = c.variables, W = c.maxLag
-        precondition(samples.count * (W + 1) * (W + 1) < 1 << 23, "abcd: too many samples for exact sums")
+        let grain = quantum(samples: samples.count, window: W)
         let T = c.sequenceLength, H = c.heads, perSample = c.sequenceLength * c.featuresPerToken
         let K = max(1, min(shards, samples.count))
         let N = (W + 1) * p, slots = 1 + K, nn = N * N, tt = T * T
@@ -112,7 +117,7 @@ public enum ABCD {
                     let total = sums[k], part = sums[k] + (1 + j * K / samples.count) * nn
                     for r in 0..<N {
                         for col in 0...r {
-                            let v = (cov[r * N + col] / quantum).rounded() * quantum
+                            let v = (cov[r * N + col] / grain).rounded() * grain
                             total[r * N + col] += v
                             part[r * N + col] += v
                         }
