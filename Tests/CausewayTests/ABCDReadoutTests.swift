@@ -56,6 +56,7 @@ import Testing
         let decision = json["decision"] as! [String: Any]
         #expect(decision["test"] as? String == ABCD.testName)
         #expect(decision["family"] as? String == "all")
+        #expect(decision["fdr_method"] as? String == "by")   // abcd's default: its p-values share one covariance
         #expect(decision["effective_sample_size"] as? Double == 100)
         let provenance = json["provenance"] as! [String: Any]
         for e in json["edges"] as! [[String: Any]] { #expect(e["p_value"] != nil && e["q_value"] != nil) }
