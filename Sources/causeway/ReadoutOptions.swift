@@ -116,8 +116,8 @@ struct ReadoutOptions: ParsableArguments {
         let isABCD = attribution == .abcd
         if isABCD && world.isCoordinator {
             let blocks = replicas.primary.config.layers
-            fputs("warning: --attribution abcd is experimental: on generated linear sets (p = 10) its graph had lagged F1 0.73–0.95 "
-                  + "(mean 0.80) where the default readout (lrp with held-out tests) had 1.00 (docs/accuracy.md); draw conclusions "
+            fputs("warning: --attribution abcd is experimental: on generated linear sets (p = 10) its graph had lagged F1 0.74–0.97 "
+                  + "(mean 0.83) where the default readout (lrp with held-out tests) had 1.00 (docs/accuracy.md); draw conclusions "
                   + "from the default readout\n"
                   + (blocks > 1 ? "warning: this model has \(blocks) blocks and abcd reads only the deepest one's attention, which "
                      + "measured F1 0.09–0.26 with 2 blocks; train with --layers 1 (abcd's default)\n" : ""), stderr)
