@@ -21,7 +21,7 @@ struct Discover: ParsableCommand {
             let out = input.out
             let job = try DiscoveryJob.resuming(ck, path: checkpoint, dataset: dataset)
             let diagnostics = try input.check(dataset, maxLag: job.model.maxLag, validationFraction: job.training.validationFraction)
-            do { try readout.validate(tokens: job.model.tokens) } catch let e as ValidationError { throw CausewayError(e.message) }
+            do { try readout.validate(tokens: job.model.tokens, checkpoint: checkpoint) } catch let e as ValidationError { throw CausewayError(e.message) }
             let truth = try readout.checkInputs(dataset: dataset, maxLag: job.model.maxLag,
                                                   validationFraction: job.training.validationFraction)
             if world.isCoordinator {

@@ -65,6 +65,9 @@ struct ReadoutOptions: ParsableArguments {
         if topK != nil && binarize != nil { throw ValidationError("give --binarize or --top-k, not both") }
         do { _ = try rule } catch let e as CausewayError { throw ValidationError(e.message) }
         if let evalSamples, evalSamples < 1 { throw ValidationError("--eval-samples must be at least 1 (got \(evalSamples))") }
+        if let evalSamples, evalSamples < ABCD.minimumSamples && attribution == .abcd {
+            throw ValidationError("--attribution abcd needs --eval-samples of at least \(ABCD.minimumSamples) (got \(evalSamples)): they set the n of its Fisher z-tests")
+        }
         if let abcdSampleSize, !(abcdSampleSize > 3) || !abcdSampleSize.isFinite {
             throw ValidationError("--abcd-sample-size must be a finite number above 3 (got \(abcdSampleSize))")
         }
@@ -73,10 +76,14 @@ struct ReadoutOptions: ParsableArguments {
         if nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
     }
 
-    func validate(tokens: Tokenization) throws {
-        if attribution.needsVariableTokens && tokens != .variable {
-            throw ValidationError("--attribution \(attribution.rawValue) needs --tokens variable (a step token mixes all variables)")
+    /// `checkpoint`: the path of the checkpoint whose model is checked (discover), nil for run.
+    func validate(tokens: Tokenization, checkpoint: String? = nil) throws {
+        guard attribution.needsVariableTokens && tokens != .variable else { return }
+        if let checkpoint {
+            throw ValidationError("--attribution \(attribution.rawValue) needs a model with variable tokens, and \(checkpoint) was trained with "
+                + "\(tokens.rawValue) tokens (a step token mixes all variables); train one with causeway run --tokens variable")
         }
+        throw ValidationError("--attribution \(attribution.rawValue) needs --tokens variable (a step token mixes all variables)")
     }
 
     /// Checks that depend on the data; returns the truth edges (read now, so a bad file fails

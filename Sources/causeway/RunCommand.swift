@@ -110,7 +110,7 @@ struct Run: ParsableCommand {
         reporter.message("model: \(mc.tokens.rawValue) tokens, d_model \(mc.dModel), \(mc.layers) layer(s), \(mc.heads) head(s), max lag \(mc.maxLag)"
             + (mc.linearPath ? ", linear path (\(mc.maxLag * p * p) weights, scale \(String(format: "%.3g", mc.linearPathScale)))" : "")
             + (mc.domainEmbeddings > 0 ? ", domain embedding" : "")
-            + "; readout of \(readout.samples(variables: p)) samples")
+            + "; readout of \(min(readout.samples(variables: p), trainer.windows.train.count)) samples")
         reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
             + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
             + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "

@@ -94,6 +94,36 @@ import Testing
         #expect(r.stderr.contains("--attribution abcd") && r.stderr.contains("--tokens variable"), "\(r.stderr)")
     }
 
+    @Test func refusalsNameTheCheckpointOrTheFlag() throws {
+        let f = TempFolder()
+        let d = try data(f)
+        // discover with abcd on a step-token checkpoint: names the checkpoint and its tokens, writes nothing
+        let step = try runCLI(["run", "--data", d, "--max-lag", "2", "--out", f.path + "/step", "--d-model", "16",
+                               "--batch", "32", "--steps", "2", "--eval-samples", "20", "--binarize", "auto", "--quiet"])
+        #expect(step.status == 0, "\(step.stderr)")
+        let ck = f.path + "/step/checkpoint.cwck"
+        let r = try runCLI(["discover", "--checkpoint", ck, "--data", d, "--attribution", "abcd", "--out", f.path + "/d"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(ck) && r.stderr.contains("step tokens") && r.stderr.contains("--tokens variable"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/d"))
+        // too few readout samples for a Fisher z-test: refused, naming the flag
+        let few = try runCLI(run(d, f.path + "/few").map { $0 == "100" ? "3" : $0 })
+        #expect(few.status != 0)
+        #expect(few.stderr.contains("--eval-samples") && few.stderr.contains("at least 4"), "\(few.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/few"))
+    }
+
+    @Test func reportDescribesTheAttentionTests() throws {
+        let f = TempFolder()
+        let d = try data(f)
+        let r = try runCLI(run(d, f.path + "/out"))
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: f.path + "/out/report.html", encoding: .utf8)
+        #expect(html.contains("conditional-independence tests on the attention SEM"))
+        #expect(html.contains("n of the Fisher z-tests"))
+        #expect(!html.contains("tested on windows the model was not trained on") && !html.contains("per-edge tests on held-out windows"))
+    }
+
     @Test func twoRanksMatchOneProcess() throws {
         let f = TempFolder()
         let d = try data(f)

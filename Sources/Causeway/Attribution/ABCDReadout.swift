@@ -174,8 +174,11 @@ public enum ABCD {
     /// 1,000 samples overlap, on 20,000 rows they do not. This n is a convention for a covariance
     /// that belongs to the trained model; docs/accuracy.md measures what it gives.
     public static func defaultSampleSize(samples: Int, trainingWindows: Int, window w: Int) -> Double {
-        Double(max(4, min(samples, trainingWindows / (w + 1))))
+        Double(max(minimumSamples, min(samples, trainingWindows / (w + 1))))
     }
+
+    /// Fewest readout samples (and smallest n): Fisher's z needs n − |S| − 3 > 0.
+    public static let minimumSamples = 4
 
     /// The whole readout: covariances, the search on their total and on each shard, ranks.
     /// `sampleSize` nil: `defaultSampleSize`. Returns nil on the non-coordinator ranks.
@@ -184,6 +187,9 @@ public enum ABCD {
                                communicator: Communicator = MPICommunicator.world,
                                progress: ((Int, Int) -> Void)? = nil) throws -> ABCDReadout? {
         let c = replicas.primary.config, p = c.variables
+        guard samples.count >= minimumSamples else {   // the same on every rank: thrown before any collective call
+            throw CausewayError("--attribution abcd needs at least \(minimumSamples) readout samples, got \(samples.count) (--eval-samples, or more training windows)")
+        }
         let map = try tokenMap(variables: p, window: c.maxLag)
         let accs = try covariances(replicas: replicas, windows: windows, samples: samples, shards: shards, head: head,
                                    communicator: communicator, progress: progress)

@@ -158,11 +158,12 @@ public enum ReportWriter {
         if let a = r.attribution { parts.append("<b>Scores</b>: \(escape(a.plainName)) of a transformer forecaster") }
         if let d = r.decisionSummary {
             var rule = "<b>Decision</b>: \(escape(d.rule))"
+            let tests = d.sampleSize == nil ? "per-edge tests on held-out windows" : "conditional-independence tests on the attention SEM"
             if d.rule.hasPrefix("fdr") {
-                rule += " — per-edge tests on held-out windows, \(escape(d.fdrMethod.name)) false-discovery control at "
+                rule += " — \(tests), \(escape(d.fdrMethod.name)) false-discovery control at "
                     + "Q = \(d.level.map { String($0) } ?? "?")"
             } else if d.rule.hasPrefix("pvalue") {
-                rule += " — per-edge tests on held-out windows, each edge at α = \(d.level.map { String($0) } ?? "?") (no multiple-testing control)"
+                rule += " — \(tests), each edge at α = \(d.level.map { String($0) } ?? "?") (no multiple-testing control)"
             } else {
                 rule += " — a cut of the scores (no error control)"
             }
@@ -193,11 +194,18 @@ public enum ReportWriter {
 
     /// One sentence per number of the edge tables.
     static func confidenceNotes(_ r: ReportInput) -> String {
-        var items = ["<li><b>score</b>: how much the forecast of the target depends on the source at that lag "
-            + "(the attribution, averaged over forecasts); it ranks candidates but is not a probability.</li>"]
+        let abcd = r.decisionSummary?.sampleSize != nil
+        var items = [abcd
+            ? "<li><b>score</b>: |partial correlation| of the source at that lag and the target in the SEM read from the "
+                + "attention, given the candidates its last test conditioned on; it ranks candidates but is not a probability.</li>"
+            : "<li><b>score</b>: how much the forecast of the target depends on the source at that lag "
+                + "(the attribution, averaged over forecasts); it ranks candidates but is not a probability.</li>"]
         if r.decision?.pValues != nil {
-            items.append("<li><b>p-value</b>: the chance of a forecast improvement at least this large from this input if the "
-                + "edge did not exist (tested on held-out windows); small means strong evidence.</li>")
+            items.append(abcd
+                ? "<li><b>p-value</b>: Fisher's z-test of zero partial correlation (the largest over the candidate's tests); "
+                    + "small means strong evidence, as far as the test's n holds.</li>"
+                : "<li><b>p-value</b>: the chance of a forecast improvement at least this large from this input if the "
+                    + "edge did not exist (tested on held-out windows); small means strong evidence.</li>")
         }
         if r.decision?.qValues != nil {
             items.append("<li><b>q-value</b>: the smallest false-discovery rate at which the edge would be kept; keeping every "
@@ -244,15 +252,23 @@ public enum ReportWriter {
         if let level = d.level { row(d.rule.hasPrefix("fdr") ? "FDR level Q" : "significance level α", String(level)) }
         if d.qValues != nil {
             row("q-values", d.fdrMethod.name + (d.family == "all" ? " over all \(candidates) candidates"
-                : " over the \(d.tested) candidates screened by score (of \(candidates))"))
+                : " over the \(d.tested) candidates screened by score (of \(candidates))")
+                + ", self-loops and edges between different variables separately")
         }
         row("resolved threshold", d.threshold.map { String(format: "%.4g", $0) } ?? "none (no edge kept)")
         row("threshold on", d.thresholdMeaning)
         row("test", d.test)
         if d.heldOutWindows > 0 { row("held-out windows", "\(d.heldOutWindows) (× \(d.repeats) null draw\(d.repeats == 1 ? "" : "s"))") }
+        if let n = d.sampleSize { row("n of the Fisher z-tests", String(format: "%g", n)) }
         row("edges kept", "\(edges) of \(candidates)")
         s += "</table>\n"
-        if d.rule.hasPrefix("fdr") {
+        if d.rule.hasPrefix("fdr") && d.sampleSize != nil {
+            s += "<p class=\"note\">Each candidate edge source → target at lag ℓ was tested for conditional independence in the "
+                + "linear SEM read from the model's attention (ABCD): the partial correlation of x<sub>source, t−ℓ</sub> and "
+                + "x<sub>target, t</sub> given the strongest other candidates, with Fisher's z at the n above, which treats every "
+                + "readout sample as one independent draw. Edges with q ≤ Q are kept; the error rate holds only as far as that n "
+                + "does.</p>\n"
+        } else if d.rule.hasPrefix("fdr") {
             s += "<p class=\"note\">Each candidate edge source → target at lag ℓ was tested on windows the model was not trained on: "
                 + "x<sub>source, t−ℓ</sub> was replaced by a draw from its distribution given the window's other inputs, and the "
                 + "p-value says how surprising the resulting increase of the target's forecast error would be if the edge did not "
