@@ -43,8 +43,8 @@ struct ReadoutOptions: ParsableArguments {
     var tests: TestFamily = .screened
     @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs; default) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
     var nullDraw: NullDraw = .conditional
-    @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost).")
-    var nullRepeats: Int = 2
+    @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost; default: ⌈4000 ÷ held-out windows⌉, between 2 and 32).")
+    var nullRepeats: Int?
     @Option(name: .customLong("top-k"), help: "Shorthand for --binarize row-topk:K.")
     var topK: Int?
     @Option(help: "Ground-truth edges (CSV source,target,lag) to score the graph against.")
@@ -73,7 +73,7 @@ struct ReadoutOptions: ParsableArguments {
         }
         if abcdSampleSize != nil && attribution != .abcd { throw ValidationError("--abcd-sample-size needs --attribution abcd") }
         if perDomain && attribution == .abcd { throw ValidationError("--per-domain is not available with --attribution abcd") }
-        if nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
+        if let nullRepeats, nullRepeats < 1 || nullRepeats > 100 { throw ValidationError("--null-repeats must be between 1 and 100 (got \(nullRepeats))") }
     }
 
     /// `checkpoint`: the path of the checkpoint whose model is checked (discover), nil for run.
@@ -161,7 +161,7 @@ struct ReadoutOptions: ParsableArguments {
         let canTest = !isABCD && windows.validation.count >= PredictiveImpact.minimumHeldOut
         let testsStarted = Date()
         let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
-                                                         draw: nullDraw, repeats: nullRepeats, seed: seed,
+                                                         draw: nullDraw, repeats: nullRepeats ?? PredictiveImpact.defaultRepeats(heldOutWindows: windows.validation.count), seed: seed,
                                                          perDomain: perDomain, candidates: candidates,
                                                          progress: StageProgress("tests (held-out windows)", unit: "inputs",
                                                                                  quiet: quiet || !world.isCoordinator).update) : nil
