@@ -59,6 +59,9 @@ import Testing
         let decision = try #require(g2["decision"] as? [String: Any])
         #expect(decision["rule"] as? String == "fdr:0.05" && decision["fdr_method"] as? String == "bh")
         #expect(decision["candidates"] as? Int == 75 && (decision["held_out_windows"] as? Int ?? 0) >= 300)
+        // the default null draws per window follow the held-out windows
+        let heldOut = decision["held_out_windows"] as? Int ?? 0
+        #expect(decision["null_repeats"] as? Int == PredictiveImpact.defaultRepeats(heldOutWindows: heldOut))
         let edges2 = try #require(g2["edges"] as? [[String: Any]])
         #expect(!edges2.isEmpty)
         for e in edges2 {

@@ -311,6 +311,15 @@ import Testing
         #expect(tested == 3)
     }
 
+    @Test func defaultRepeatsGiveAbout4000DrawsBetween2And32() {
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 2000) == 2)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 18_000) == 2)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 300) == 14)    // ⌈4000 / 300⌉
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 1000) == 4)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 60) == 32)     // capped
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 10) == 32)
+    }
+
     @Test func tooFewHeldOutWindowsIsAnError() throws {
         let windows = WindowSet(sources: [Self.data(rows: 60)], maxLag: 2, validationFraction: 0.1)
         let replicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: 3, maxLag: 2, dModel: 8, layers: 1, heads: 2),
