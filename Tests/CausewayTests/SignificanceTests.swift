@@ -311,13 +311,13 @@ import Testing
         #expect(tested == 3)
     }
 
-    @Test func defaultRepeatsGiveAbout4000DrawsBetween2And32() {
+    @Test func defaultRepeatsGiveAbout1000DrawsBetween2And16() {
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 2000) == 2)
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 18_000) == 2)
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 300) == 14)    // ⌈4000 / 300⌉
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 1000) == 4)
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 60) == 32)     // capped
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 10) == 32)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 300) == 4)     // ⌈1000 / 300⌉
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 100) == 10)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 60) == 16)     // capped
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 10) == 16)
     }
 
     @Test func tooFewHeldOutWindowsIsAnError() throws {

@@ -222,13 +222,13 @@ public enum PredictiveImpact {
     /// Fewest held-out windows the tests run on.
     public static let minimumHeldOut = 10
 
-    /// Null draws per held-out window and input when the user gives none: enough for about
-    /// 4,000 draws per input, between 2 and 32 — ⌈4000 / windows⌉. The draws' own noise adds to
-    /// the per-window differences the paired test averages; with many windows it averages out,
-    /// with few (200 rows of fMRI hold out 60) it costs power, and there the extra draws are
-    /// cheap. Measured in docs/accuracy.md.
+    /// Null draws per held-out window and input when the user gives none: about 1,000 draws
+    /// per input, between 2 and 16 — ⌈1000 / windows⌉. The draws' own noise adds to the
+    /// per-window differences the paired test averages; with many windows it averages out, with
+    /// few (200 rows of fMRI hold out 60) it costs power. The cap keeps the tests' share of a
+    /// short run's time bounded. Measured in docs/accuracy.md.
     public static func defaultRepeats(heldOutWindows n: Int) -> Int {
-        max(2, min(32, (4000 + max(n, 1) - 1) / max(n, 1)))
+        max(2, min(16, (1000 + max(n, 1) - 1) / max(n, 1)))
     }
 
     /// - Throws: `CausewayError` naming `--validation-fraction` when `count` < `minimumHeldOut`.
