@@ -19,7 +19,7 @@ struct Generate: ParsableCommand {
 
     @Option(help: "Number of variables (≥ 2).") var variables = 10
     @Option(name: .customLong("max-lag"), help: "Largest lag of a true edge (≥ 1).") var maxLag = 5
-    @Option(name: .customLong("in-degree"), help: "Parents per target, self included (1…variables).") var inDegree = 3
+    @Option(name: .customLong("in-degree"), help: "Parents per target, self included (1…variables; default: 3, or the number of variables when fewer).") var inDegree: Int?
     @Option(help: "Rows per domain, kept after burn-in (> max-lag + 1).") var samples = 2000
     @Option(help: "Number of domains sharing the graph (≥ 1).") var domains = 1
     @Option(help: "Mechanism family.") var family: MechanismFamily = .linear
@@ -36,7 +36,7 @@ struct Generate: ParsableCommand {
         var c = GeneratorConfig()
         c.variables = variables
         c.maxLag = maxLag
-        c.inDegree = inDegree
+        c.inDegree = inDegree ?? min(3, variables)
         c.samples = samples
         c.domains = domains
         c.family = family

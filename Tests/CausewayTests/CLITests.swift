@@ -136,6 +136,15 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         #expect(!FileManager.default.fileExists(atPath: out + "/train_log.jsonl"))
         try expectFailure(run(csv, out, ["--frobnicate"]), ["--frobnicate"], out: out)
         try expectFailure(["generate", "--variables", "1", "--out", out], ["--variables"])
+        try expectFailure(["generate", "--variables", "2", "--in-degree", "3", "--out", out], ["--in-degree"])
+    }
+
+    @Test func generateWithTwoVariablesDefaultsToInDegreeTwo() throws {
+        let f = TempFolder()
+        let r = try runCLI(["generate", "--variables", "2", "--samples", "100", "--out", f.path + "/g"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let truth = try String(contentsOfFile: f.path + "/g/truth.csv", encoding: .utf8)
+        #expect(truth.split(separator: "\n").count == 1 + 2 * 2)   // header + 2 parents for each of 2 targets
     }
 
     @Test func badTruthFileFailsBeforeTraining() throws {

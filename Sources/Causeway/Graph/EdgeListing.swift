@@ -34,10 +34,11 @@ public enum EdgeListing {
         return s
     }
 
-    /// p- and q-values: 3 significant digits, "< 1e-300" style floor for zeros.
+    /// p- and q-values: 3 significant digits; a zero (below Float's smallest value, 1.4e-45)
+    /// reads "< 1e-45".
     public static func formatP(_ v: Float) -> String {
         if v.isNaN { return "n/a" }
-        if v == 0 { return "< 1e-38" }
+        if v == 0 { return "< 1e-45" }
         return v < 0.001 ? String(format: "%.2e", Double(v)) : String(format: "%.3f", Double(v))
     }
 }
