@@ -31,6 +31,9 @@ struct ModelOptions: ParsableArguments {
     }
 
     func validate() throws {
+        if heads == nil, dModel >= 1, dModel % 4 != 0 {
+            throw ValidationError("--d-model \(dModel) is not divisible by the default 4 attention heads: give --heads (a divisor of \(dModel))")
+        }
         do { try config(variables: 1).validate() } catch let e as CausewayError { throw ValidationError(e.message) }
         if batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
     }

@@ -137,6 +137,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(csv, out, ["--frobnicate"]), ["--frobnicate"], out: out)
         try expectFailure(["generate", "--variables", "1", "--out", out], ["--variables"])
         try expectFailure(["generate", "--variables", "2", "--in-degree", "3", "--out", out], ["--in-degree"])
+        try expectFailure(run(csv, out, ["--d-model", "6"]), ["--d-model 6", "default 4", "--heads"], out: out)
     }
 
     @Test func generateWithTwoVariablesDefaultsToInDegreeTwo() throws {
