@@ -76,15 +76,9 @@ def part_sets(a, kind):
             continue
         if a.only and not any(o in name for o in a.only.split(",")):
             continue
-        if src.startswith("gen:"):
-            data = os.path.join(a.work, "data", name)
-            if not os.path.exists(os.path.join(data, "manifest.json")):
-                sg.sh([sg.BIN, "generate", "--variables", "10", "--max-lag", "5", "--seed", "1", "--out", data] + src[4:].split())
-        else:
-            data = os.path.join(sg.SHARED, src[7:])
-            if not os.path.exists(os.path.join(data, "manifest.json")):
-                print(f"skip {name}: {data} missing")
-                continue
+        data = sg.truth_data(a.work, name, src)
+        if data is None:
+            continue
         man, truth = os.path.join(data, "manifest.json"), os.path.join(data, "truth.csv")
         row = dict(part="abcd-" + kind, dataset=name)
         for label, extra in [("default", []), ("abcd", ABCD)]:

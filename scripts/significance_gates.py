@@ -205,19 +205,29 @@ def part_baselines(a):
                                          for k in ["var_granger", "pcmci", "varlingam"]), flush=True)
 
 
+def truth_data(work, name, src):
+    """The folder of a TRUTH_SETS entry: generated into work/data on first use, or the
+    ../shared/data folder; None (with a note) when a shared set is missing."""
+    if src.startswith("gen:"):
+        data = os.path.join(work, "data", name)
+        if not os.path.exists(os.path.join(data, "manifest.json")):
+            sh([BIN, "generate", "--variables", "10", "--max-lag", "5", "--seed", "1", "--out", data] + src[4:].split())
+        return data
+    data = os.path.join(SHARED, src[7:])
+    if not os.path.exists(os.path.join(data, "manifest.json")):
+        print(f"skip {name}: {data} missing")
+        return None
+    return data
+
+
 def part_truth(a):
     rows = []
     for name, L, src in TRUTH_SETS:
         if a.only and not any(o in name for o in a.only.split(",")):
             continue
-        if src.startswith("gen:"):
-            data = os.path.join(a.work, "data", name)
-            if not os.path.exists(os.path.join(data, "manifest.json")):
-                sh([BIN, "generate", "--variables", "10", "--max-lag", "5", "--seed", "1", "--out", data] + src[4:].split())
-        else:
-            data = os.path.join(SHARED, src[7:])
-            if not os.path.exists(os.path.join(data, "manifest.json")):
-                print(f"skip {name}: {data} missing"); continue
+        data = truth_data(a.work, name, src)
+        if data is None:
+            continue
         man, truth = os.path.join(data, "manifest.json"), os.path.join(data, "truth.csv")
         d = os.path.join(a.work, "truth", name)
         t0 = time.time()

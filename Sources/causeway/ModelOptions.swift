@@ -26,13 +26,17 @@ struct ModelOptions: ParsableArguments {
     func config(variables: Int, domainEmbeddings: Int = 0, forABCD: Bool = false) -> ModelConfig {
         ModelConfig(tokens: tokens, variables: variables, maxLag: maxLag, dModel: dModel,
                     layers: layers ?? (forABCD ? 1 : 2),
-                    heads: heads ?? (forABCD && dModel % 8 == 0 ? 8 : 4),
+                    heads: heads ?? defaultHeads(forABCD: forABCD),
                     domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step))
     }
 
+    /// 4, or 8 for abcd when they divide --d-model.
+    func defaultHeads(forABCD: Bool) -> Int { forABCD && dModel % 8 == 0 ? 8 : 4 }
+
     func validate() throws {
-        if heads == nil, dModel >= 1, dModel % 4 != 0 {
-            throw ValidationError("--d-model \(dModel) is not divisible by the default 4 attention heads: give --heads (a divisor of \(dModel))")
+        let fallback = defaultHeads(forABCD: false)
+        if heads == nil, dModel >= 1, dModel % fallback != 0 {
+            throw ValidationError("--d-model \(dModel) is not divisible by the default \(fallback) attention heads: give --heads (a divisor of \(dModel))")
         }
         do { try config(variables: 1).validate() } catch let e as CausewayError { throw ValidationError(e.message) }
         if batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }

@@ -160,8 +160,9 @@ struct ReadoutOptions: ParsableArguments {
         // (a score rule with too few held-out windows runs without tests: the same on every rank)
         let canTest = !isABCD && windows.validation.count >= PredictiveImpact.minimumHeldOut
         let testsStarted = Date()
+        let repeats = nullRepeats ?? PredictiveImpact.defaultRepeats(heldOutWindows: windows.validation.count)
         let significance = canTest ? try PredictiveImpact.test(replicas: replicas, windows: windows, heldOut: windows.validation,
-                                                         draw: nullDraw, repeats: nullRepeats ?? PredictiveImpact.defaultRepeats(heldOutWindows: windows.validation.count), seed: seed,
+                                                         draw: nullDraw, repeats: repeats, seed: seed,
                                                          perDomain: perDomain, candidates: candidates,
                                                          progress: StageProgress("tests (held-out windows)", unit: "inputs",
                                                                                  quiet: quiet || !world.isCoordinator).update) : nil

@@ -23,6 +23,9 @@ public struct DecisionSummary: Sendable {
     /// The effective sample size of a test computed from a correlation matrix (abcd's Fisher z);
     /// nil for the held-out tests.
     public let sampleSize: Double?
+    /// The p-values come from conditional-independence tests on the attention SEM (abcd), not
+    /// from held-out windows.
+    public var testsAttentionSEM: Bool { sampleSize != nil }
 
     /// `windows`: the held-out windows behind these p-values (default: all of `significance`'s).
     public init(_ d: Decision, _ significance: Significance?, windows: Int? = nil) {

@@ -158,7 +158,7 @@ public enum ReportWriter {
         if let a = r.attribution { parts.append("<b>Scores</b>: \(escape(a.plainName)) of a transformer forecaster") }
         if let d = r.decisionSummary {
             var rule = "<b>Decision</b>: \(escape(d.rule))"
-            let tests = d.sampleSize == nil ? "per-edge tests on held-out windows" : "conditional-independence tests on the attention SEM"
+            let tests = d.testsAttentionSEM ? "conditional-independence tests on the attention SEM" : "per-edge tests on held-out windows"
             if d.rule.hasPrefix("fdr") {
                 rule += " — \(tests), \(escape(d.fdrMethod.name)) false-discovery control at "
                     + "Q = \(d.level.map { String($0) } ?? "?")"
@@ -194,7 +194,7 @@ public enum ReportWriter {
 
     /// One sentence per number of the edge tables.
     static func confidenceNotes(_ r: ReportInput) -> String {
-        let abcd = r.decisionSummary?.sampleSize != nil
+        let abcd = r.decisionSummary?.testsAttentionSEM ?? false
         var items = [abcd
             ? "<li><b>score</b>: |partial correlation| of the source at that lag and the target in the SEM read from the "
                 + "attention, given the candidates its last test conditioned on; it ranks candidates but is not a probability.</li>"
@@ -262,7 +262,7 @@ public enum ReportWriter {
         if let n = d.sampleSize { row("n of the Fisher z-tests", String(format: "%g", n)) }
         row("edges kept", "\(edges) of \(candidates)")
         s += "</table>\n"
-        if d.rule.hasPrefix("fdr") && d.sampleSize != nil {
+        if d.rule.hasPrefix("fdr") && d.testsAttentionSEM {
             s += "<p class=\"note\">Each candidate edge source → target at lag ℓ was tested for conditional independence in the "
                 + "linear SEM read from the model's attention (ABCD): the partial correlation of x<sub>source, t−ℓ</sub> and "
                 + "x<sub>target, t</sub> given the strongest other candidates, with Fisher's z at the n above, which treats every "
