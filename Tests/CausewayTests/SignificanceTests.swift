@@ -353,11 +353,34 @@ import Testing
         #expect(by.edges.count <= d.edges.count)
     }
 
+    @Test func screenCutsCrossEdgesOnTheirOwnScores() throws {
+        // p = 4, L = 1: four self-loops at 0.6, three cross edges near 0.2, nine at 0.01–0.02.
+        // One Otsu split of all 16 scores puts the self-loops alone above the cut
+        // (between-class 4·12·(0.6 − 0.061)² ≈ 13.9 against 7·9·(0.429 − 0.015)² ≈ 10.8 for the
+        // split below the three), so `auto` keeps no cross edge; the cross scores' own split
+        // (three against nine) adds the three.
+        var sc = [Float](repeating: 0, count: 16)
+        for k in 0..<16 { sc[k] = k / 4 == k % 4 ? 0.6 : (k % 2 == 0 ? 0.01 : 0.02) }
+        sc[0 * 4 + 1] = 0.2; sc[1 * 4 + 2] = 0.18; sc[2 * 4 + 3] = 0.22
+        let s = ScoreTensor(maxLag: 1, variables: 4, values: sc)
+        let selfLoops = Set((0..<4).map { LaggedEdge(source: $0, target: $0, lag: 1) })
+        #expect(Set(Binarizer.auto(s)) == selfLoops)
+        let cross: Set<LaggedEdge> = [LaggedEdge(source: 0, target: 1, lag: 1), LaggedEdge(source: 1, target: 2, lag: 1),
+                                      LaggedEdge(source: 2, target: 3, lag: 1)]
+        #expect(Decision.screen(s, exponent: 1) == selfLoops.union(cross))
+        // when cross edges dominate, the two cuts agree and the screen is auto's
+        let (s3, _) = inputs()
+        #expect(Decision.screen(s3, exponent: 1) == Set(Binarizer.auto(s3)))
+        // wide: twice the screen's count, by global score
+        #expect(Decision.screen(s, exponent: 1, factor: 2) == Set(Binarizer.globalTopK(s, k: 14)))
+    }
+
     @Test func screenedFamilyTestsOnlyTheHighScoringCandidates() throws {
         let (s, p) = inputs()
         let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .screened)
         let family = try #require(d.family)
-        #expect(family == Set(Binarizer.auto(s)))
+        #expect(family.isSuperset(of: Binarizer.auto(s)))
+        #expect(family == Decision.screen(s, exponent: 1))
         let wide = try #require(try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .wide).family)
         #expect(wide == Set(Binarizer.globalTopK(s, k: 2 * family.count)) && wide.isSuperset(of: family))
         for e in d.edges { #expect(family.contains(e)) }
