@@ -39,7 +39,7 @@ struct ReadoutOptions: ParsableArguments {
     /// matrix, a dependence BH's positive-dependence condition does not cover (measured in
     /// docs/accuracy.md: fewer false edges on null data and a higher F1 on linear sets).
     var fdrMethod: FDRMethod { fdrMethodOption ?? (attribution == .abcd ? .by : .bh) }
-    @Option(help: "Which candidates fdr:Q and pvalue:A test: screened (the candidates the auto rule picks from the attribution scores, which come from training windows, plus the edges between different variables above the Otsu cut of their own scores; default), wide (twice as many of the highest-scoring candidates) or all (all L·p·p candidates).")
+    @Option(help: "Which candidates fdr:Q and pvalue:A test: screened (the candidates the auto rule picks from the attribution scores, which come from training windows, plus the edges between different variables above the Otsu cut of their own scores; default), wide (twice as many of the highest-scoring candidates) or all (all L·p·p candidates; always, when there are at most 20).")
     var tests: TestFamily = .screened
     @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs; default) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
     var nullDraw: NullDraw = .conditional
@@ -181,7 +181,7 @@ struct ReadoutOptions: ParsableArguments {
             ?? DecisionSummary(decision, significance)
         if let significance, rule.usesPValues && significance.windows < 100 {
             let warning = "only \(significance.windows) held-out windows: the tests have little power, so few or no edges "
-                + "can be claimed at this FDR level; hold out more rows (--validation-fraction), give a longer series, "
+                + "can be claimed at this FDR level; hold out more rows (--validation-fraction; they are taken from training), give a longer series, "
                 + "or use --binarize auto (no error control)"
             fputs("warning: \(warning)\n", stderr)
             extraWarning = warning

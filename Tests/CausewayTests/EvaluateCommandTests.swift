@@ -43,6 +43,25 @@ import Testing
         #expect(table.contains("    0.667   0.667  0.667     2     2     1     1"))
     }
 
+    @Test func undefinedRatiosPrintNotApplicable() throws {
+        // truth and graph: the self-loop c → c alone, so the "no self" rows compare two empty sets
+        let dir = TempFolder()
+        var s = ScoreTensor(maxLag: 1, variables: 3)
+        s[1, 2, 2] = 0.8
+        s[1, 0, 1] = 0.1
+        try NPYScores.write(s, to: dir.path + "/scores.npy")
+        try GraphWriter.writeJSON(edges: [LaggedEdge(source: 2, target: 2, lag: 1)], scores: s, variables: ["a", "b", "c"],
+                                  provenance: [:], to: dir.path + "/graph.json")
+        let truth = dir.file("truth.csv", "source,target,lag\nc,c,1\n")
+        let table = try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truth).table
+        #expect(table.contains("lagged                  1.000   1.000  1.000     0     1     0     0"))
+        #expect(table.contains("lagged, no self           n/a     n/a    n/a     0     0     0     0"))
+        // an empty graph against a non-empty truth: precision n/a, recall and F1 0
+        try GraphWriter.writeJSON(edges: [], scores: s, variables: ["a", "b", "c"], provenance: [:], to: dir.path + "/graph.json")
+        let empty = try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truth).table
+        #expect(empty.contains("lagged                    n/a   0.000  0.000     1     0     0     1"))
+    }
+
     @Test func errorsNameTheFileAndWriteNothing() throws {
         let dir = TempFolder()
         _ = try Self.writeRun(in: dir)

@@ -375,13 +375,48 @@ import Testing
         #expect(Decision.screen(s, exponent: 1, factor: 2) == Set(Binarizer.globalTopK(s, k: 14)))
     }
 
+    @Test func candidatesOutsideTheScreenThatPassWhenAllAreTested() throws {
+        let (s, p0) = inputs()
+        // 1 → 0 (index 3) scores 0.02, outside the screen {0→0, 0→1, 1→2, 2→2}, but its p-value is 1e-6
+        var pv = p0.values
+        pv[3] = 1e-6
+        let p = ScoreTensor(maxLag: 1, variables: 3, values: pv)
+        let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .screened, allTestedUpTo: 0)
+        #expect(!d.edges.contains(LaggedEdge(source: 1, target: 0, lag: 1)))
+        // all six cross candidates tested: BH q of 1e-6 is 6·1e-6; the next (0.02) gets 6·0.02/2 = 0.06 > 0.05
+        let outside = d.passingOutsideScreen()
+        #expect(outside.map(\.edge) == [LaggedEdge(source: 1, target: 0, lag: 1)])
+        #expect(isClose(Double(outside[0].qValue), 6e-6, rel: 1e-5, abs: 0))
+        let json = DecisionSummary(d, nil).jsonObject(variables: ["a", "b", "c"])
+        let listed = try #require(json["passing_outside_screen"] as? [[String: Any]])
+        #expect(listed.count == 1 && listed[0]["source"] as? String == "b" && listed[0]["target"] as? String == "a")
+        let text = EdgeListing.text(d, summary: DecisionSummary(d, nil), scores: s, variables: ["a", "b", "c"], limit: 20)
+        #expect(text.contains("note: 1 candidate outside the score screen would pass fdr:0.05 with every candidate tested "
+                              + "(--tests all): b → a lag 1 (q = 6.00e-06)"))
+        // nothing to report: every candidate tested, a score rule, or candidates without p-values
+        #expect(try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .all).passingOutsideScreen().isEmpty)
+        #expect(try Decision.make(rule: .auto, scores: s, pValues: p).passingOutsideScreen().isEmpty)
+        pv[6] = .nan
+        let partial = ScoreTensor(maxLag: 1, variables: 3, values: pv)
+        #expect(try Decision.make(rule: .fdr(0.05), scores: s, pValues: partial, allTestedUpTo: 0).passingOutsideScreen().isEmpty)
+    }
+
+    @Test func aHandfulOfCandidatesIsTestedInFull() throws {
+        // 9 candidates ≤ Decision.allTestedUpTo: the default family is all of them
+        let (s, p) = inputs()
+        let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p)
+        #expect(d.family == nil && Decision.allTestedUpTo == 20)
+        #expect(d.edges == (try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .all)).edges)
+        #expect(try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, allTestedUpTo: 8).family != nil)
+    }
+
     @Test func screenedFamilyTestsOnlyTheHighScoringCandidates() throws {
         let (s, p) = inputs()
-        let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .screened)
+        let d = try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .screened, allTestedUpTo: 0)
         let family = try #require(d.family)
         #expect(family.isSuperset(of: Binarizer.auto(s)))
         #expect(family == Decision.screen(s, exponent: 1))
-        let wide = try #require(try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .wide).family)
+        let wide = try #require(try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .wide, allTestedUpTo: 0).family)
         #expect(wide == Set(Binarizer.globalTopK(s, k: 2 * family.count)) && wide.isSuperset(of: family))
         for e in d.edges { #expect(family.contains(e)) }
         // outside the family: no q-value; inside: BH over the family only

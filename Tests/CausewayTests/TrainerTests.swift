@@ -118,6 +118,22 @@ import Testing
         #expect(t.validationLoss() == s.bestValidationLoss)
     }
 
+    @Test func patienceRunningOutAtTheLastStepIsNotAnEarlyStop() throws {
+        // learning rate 1e-30 (no parameter moves in Float): the validation loss never improves after the first evaluation (step 5),
+        // so patience 1 runs out at the second (step 10)
+        func run(steps: Int) throws -> TrainingSummary {
+            var tc = TrainingConfig()
+            tc.batch = 16; tc.steps = steps; tc.patience = 1; tc.evalEvery = 5; tc.learningRate = 1e-30; tc.warmupSteps = 0
+            let windows = WindowSet(sources: [smallVARSource(rows: 60)], maxLag: 3, validationFraction: 0.5)
+            let replicas = ReplicaSet(config: ModelConfig(variables: 4, maxLag: 3, dModel: 16, layers: 1, heads: 2), batch: 16, seed: 1)
+            return try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "x", reporter: nil).train()
+        }
+        let atEnd = try run(steps: 10)
+        #expect(!atEnd.stoppedEarly && atEnd.steps == 10)
+        let before = try run(steps: 15)
+        #expect(before.stoppedEarly && before.steps == 10)
+    }
+
     @Test func learningRateSchedule() {
         #expect(learningRate(step: 0, total: 100, warmup: 10, peak: 1, minFraction: 0.1) == 0.1)
         #expect(learningRate(step: 9, total: 100, warmup: 10, peak: 1, minFraction: 0.1) == 1)

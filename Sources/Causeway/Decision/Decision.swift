@@ -13,7 +13,8 @@ import Foundation
 /// guarantee holds for the reported edges (screen-and-test by sample splitting: Wasserman &
 /// Roeder 2009, "High-dimensional variable selection", Ann. Stat. 37:2178–2201). Fewer tests
 /// mean a milder correction, so more power on short series; an edge the scores do not rank
-/// highly is never reported. `TestFamily.all` tests all L·p·p candidates.
+/// highly is never reported. `TestFamily.all` tests all L·p·p candidates, and so does every
+/// family with at most `allTestedUpTo` candidates.
 public struct Decision: Sendable {
     public let rule: BinarizeRule
     /// The multiple-testing correction behind `qValues` (and behind `fdr:Q`).
@@ -38,11 +39,12 @@ public struct Decision: Sendable {
     ///   - scores: [L, p, p] attribution scores, indexed (lag−1, source, target).
     ///   - pValues: [L, p, p] p-values in the same layout, or nil.
     ///   - autoExponent: see `Binarizer.apply`.
+    ///   - allTestedUpTo: families of at most this many candidates are tested in full.
     /// - Throws: `CausewayError` when the rule needs p-values and none are given.
     public static func make(rule: BinarizeRule, scores: ScoreTensor, pValues: ScoreTensor?,
                             fdrMethod: FDRMethod = .bh, family familyKind: TestFamily = .screened,
-                            autoExponent: Float = 1) throws -> Decision {
-        let family: Set<LaggedEdge>? = familyKind == .all ? nil
+                            autoExponent: Float = 1, allTestedUpTo: Int = Decision.allTestedUpTo) throws -> Decision {
+        let family: Set<LaggedEdge>? = familyKind == .all || scores.values.count <= allTestedUpTo ? nil
             : screen(scores, exponent: autoExponent, factor: familyKind == .wide ? 2 : 1)
         let q = pValues.map { qValueTensor($0, method: fdrMethod, family: family) }
         switch rule {
@@ -89,6 +91,12 @@ public struct Decision: Sendable {
         self.qValues = qValues; self.threshold = threshold; self.family = family; self.thresholdMeaning = thresholdMeaning
     }
 
+    /// With at most this many candidates (L·p·p) every one is tested whatever `--tests` says:
+    /// a score cut over a handful of values is arbitrary (with two variables and max lag 1 the
+    /// cross-variable cut keeps the higher of two scores and drops the other, however strong
+    /// its test), and the correction for testing them all is mild.
+    public static let allTestedUpTo = 20
+
     /// The screened family: the candidates the `auto` rule selects, plus every edge between
     /// different variables at or above the Otsu cut of the cross-variable scores alone
     /// (`factor` 1); or the factor·k highest-scoring candidates with k = that count (global
@@ -118,6 +126,28 @@ public struct Decision: Sendable {
         }
         if factor == 1 { return family }
         return Set(Binarizer.globalTopK(scores, k: max(1, factor * family.count)))
+    }
+
+    /// The candidates outside the score screen that `fdr:Q` would keep with every candidate
+    /// tested (`--tests all`: q-values over all L·p·p candidates, per stratum), ordered by
+    /// that q-value. What the screen leaves out although its test is strong; the terminal
+    /// and graph.json name them so that a user can look. Empty unless the rule is `fdr:Q`
+    /// on a screened family and every candidate has a p-value (L·p ≤ 100, where all inputs
+    /// are tested anyway, so `--tests all` gives exactly these p-values).
+    /// - Returns: edges with their all-candidates q-value.
+    public func passingOutsideScreen() -> [(edge: LaggedEdge, qValue: Float)] {
+        guard case .fdr(let level) = rule, let family, let pValues, !pValues.values.contains(where: \.isNaN) else { return [] }
+        let all = Self.qValueTensor(pValues, method: fdrMethod)
+        var out: [(edge: LaggedEdge, qValue: Float)] = []
+        for lag in 1...pValues.maxLag {
+            for source in 0..<pValues.variables {
+                for target in 0..<pValues.variables {
+                    let e = LaggedEdge(source: source, target: target, lag: lag), q = all[lag, source, target]
+                    if !family.contains(e) && Double(q) <= level { out.append((e, q)) }
+                }
+            }
+        }
+        return out.sorted { $0.qValue != $1.qValue ? $0.qValue < $1.qValue : $0.edge < $1.edge }
     }
 
     /// q-values of a [L, p, p] p-value tensor (same layout), over the candidates of `family`

@@ -23,6 +23,9 @@ public struct DecisionSummary: Sendable {
     /// The effective sample size of a test computed from a correlation matrix (abcd's Fisher z);
     /// nil for the held-out tests.
     public let sampleSize: Double?
+    /// `Decision.passingOutsideScreen()`: candidates outside the screen that `fdr:Q` would keep
+    /// with every candidate tested, with that q-value.
+    public let passingOutsideScreen: [(edge: LaggedEdge, qValue: Float)]
     /// The p-values come from conditional-independence tests on the attention SEM (abcd), not
     /// from held-out windows.
     public var testsAttentionSEM: Bool { sampleSize != nil }
@@ -57,10 +60,12 @@ public struct DecisionSummary: Sendable {
         pValues = d.pValues
         qValues = d.qValues
         self.sampleSize = sampleSize
+        passingOutsideScreen = d.passingOutsideScreen()
     }
 
-    /// graph.json's `decision` object (numbers; nil values as JSON null).
-    public var jsonObject: [String: Any] {
+    /// graph.json's `decision` object (numbers; nil values as JSON null); `variables` names the
+    /// sources and targets of `passing_outside_screen`.
+    public func jsonObject(variables: [String]) -> [String: Any] {
         var o: [String: Any] = [
             "rule": rule, "fdr_method": fdrMethod.rawValue, "threshold_meaning": thresholdMeaning,
             "test": test, "held_out_windows": heldOutWindows, "null_repeats": repeats,
@@ -69,6 +74,10 @@ public struct DecisionSummary: Sendable {
         o["level"] = level ?? NSNull()
         o["threshold"] = threshold ?? NSNull()
         if let sampleSize { o["effective_sample_size"] = sampleSize }
+        if family != "all" && rule.hasPrefix("fdr") && pValues.map({ !$0.values.contains(where: \.isNaN) }) == true {
+            o["passing_outside_screen"] = passingOutsideScreen.map { ["source": variables[$0.edge.source], "target": variables[$0.edge.target],
+                                                                       "lag": $0.edge.lag, "q_value_all_tested": Double($0.qValue)] }
+        }
         return o
     }
 }

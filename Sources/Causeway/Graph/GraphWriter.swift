@@ -98,7 +98,7 @@ public enum GraphWriter {
         if !provenance.isEmpty { root["provenance"] = provenance.mapValues(\.jsonObject) }
         if let attribution { root["attribution"] = attribution }
         if let binarize { root["binarize"] = binarize }
-        if let decision { root["decision"] = decision.jsonObject }
+        if let decision { root["decision"] = decision.jsonObject(variables: variables) }
         if let diagnostics {
             root["diagnostics"] = diagnostics.map { ["kind": $0.kind.rawValue, "columns": $0.columns, "message": $0.message] as [String: Any] }
         }

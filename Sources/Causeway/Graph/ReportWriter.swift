@@ -105,7 +105,7 @@ public enum ReportWriter {
                     .joined(separator: "\n") + "\n</ul>")
         }
         if let d = r.decisionSummary {
-            page += section("Decision", id: "decision", decisionText(d, edges: edges.count, candidates: r.scores.values.count))
+            page += section("Decision", id: "decision", decisionText(d, edges: edges.count, candidates: r.scores.values.count, variables: r.variables))
         }
         if let ev = r.evaluation {
             page += section("Metrics", id: "metrics", metricsTable(ev))
@@ -245,7 +245,7 @@ public enum ReportWriter {
         return s
     }
 
-    static func decisionText(_ d: DecisionSummary, edges: Int, candidates: Int) -> String {
+    static func decisionText(_ d: DecisionSummary, edges: Int, candidates: Int, variables: [String]) -> String {
         var s = "<table class=\"prov\">\n"
         func row(_ k: String, _ v: String) { s += "<tr><th>\(escape(k))</th><td>\(escape(v))</td></tr>\n" }
         row("rule", d.rule)
@@ -273,6 +273,15 @@ public enum ReportWriter {
                 + "x<sub>source, t−ℓ</sub> was replaced by a draw from its distribution given the window's other inputs, and the "
                 + "p-value says how surprising the resulting increase of the target's forecast error would be if the edge did not "
                 + "exist. Edges with q ≤ Q are kept: on average at most a share Q of them are false.</p>\n"
+        }
+        let outside = d.passingOutsideScreen
+        if !outside.isEmpty {
+            let named = outside.prefix(10).map { "\(escape(variables[$0.edge.source])) → \(escape(variables[$0.edge.target])) lag \($0.edge.lag) "
+                + "(q = \(EdgeListing.formatP($0.qValue)))" }
+            s += "<p class=\"note\"><b>Outside the screen:</b> \(outside.count) candidate\(outside.count == 1 ? "" : "s") that the score "
+                + "screen left out would pass \(escape(d.rule)) with every candidate tested (<code>--tests all</code>, q-values over all "
+                + "\(candidates)): \(named.joined(separator: ", "))\(outside.count > 10 ? ", …" : ""). They are not in the graph. "
+                + "A strong test outside the screen is often an indirect or confounded dependency, sometimes a weak true edge.</p>\n"
         }
         return s
     }

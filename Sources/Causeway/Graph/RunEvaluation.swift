@@ -47,14 +47,19 @@ extension Evaluation {
     /// graph               precision  recall     F1   SHD    TP    FP    FN
     /// lagged                  0.750   0.600  0.667     3     3     1     2
     /// ```
-    /// followed by AUROC/AUPRC lines ("n/a" when undefined).
+    /// followed by AUROC/AUPRC lines. A ratio whose denominator is 0 prints "n/a" (metrics.json
+    /// keeps 0, see `EdgeMetrics`): precision with no reported edge, recall with no true edge,
+    /// F1 when both are undefined (nothing true, nothing reported).
     public var table: String {
-        func row(_ name: String, _ m: EdgeMetrics, _ shd: Int) -> String {
-            name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                + String(format: "%9.3f %7.3f %6.3f %5d %5d %5d %5d", m.precision, m.recall, m.f1, shd,
-                         m.truePositives, m.falsePositives, m.falseNegatives)
-        }
         func number(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
+        func row(_ name: String, _ m: EdgeMetrics, _ shd: Int) -> String {
+            let reported = m.truePositives + m.falsePositives, truth = m.truePositives + m.falseNegatives
+            let precision = reported == 0 ? nil : m.precision, recall = truth == 0 ? nil : m.recall
+            let f1 = precision == nil && recall == nil ? nil : m.f1
+            return name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                + number(precision).leftPadded(9) + number(recall).leftPadded(8) + number(f1).leftPadded(7)
+                + String(format: " %5d %5d %5d %5d", shd, m.truePositives, m.falsePositives, m.falseNegatives)
+        }
         let header = "graph".padding(toLength: 20, withPad: " ", startingAt: 0)
             + zip(["precision", "recall", "F1", "SHD", "TP", "FP", "FN"], [9, 8, 7, 6, 6, 6, 6])
             .map { $0.leftPadded($1) }.joined()

@@ -235,7 +235,10 @@ public final class Trainer {
             hasBest = true
         } else {
             state.evaluationsSinceBest += 1
-            if config.patience > 0 && state.evaluationsSinceBest >= config.patience { state.stoppedEarly = true }
+            // an early stop ends training before its last step; at the last step it is the plain end
+            if config.patience > 0 && state.evaluationsSinceBest >= config.patience && state.step < totalSteps {
+                state.stoppedEarly = true
+            }
         }
         return loss
     }
