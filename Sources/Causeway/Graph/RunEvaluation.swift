@@ -79,6 +79,12 @@ extension Evaluation {
         if truthBeyondMaxLag > 0 {
             lines.append("(\(truthBeyondMaxLag) true edge(s) have a lag beyond max_lag: counted as missed, scored −∞)")
         }
+        // the ranking and the decision disagree: say which part fell short
+        if oracleLagged.f1 - lagged.f1 >= 0.2 && lagged.recall < oracleLagged.recall {
+            lines.append(String(format: "note: the scores rank the true edges well (oracle top-k F1 %.3f) but the graph keeps "
+                + "fewer (recall %.3f): the per-edge tests had too little power, or the score screen left true edges "
+                + "out (README, Power; the report's near misses list both)", oracleLagged.f1, lagged.recall))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
