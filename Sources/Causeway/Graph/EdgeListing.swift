@@ -35,7 +35,7 @@ public enum EdgeListing {
         if !outside.isEmpty {
             let named = outside.prefix(3).map { "\(variables[$0.edge.source]) → \(variables[$0.edge.target]) lag \($0.edge.lag) (q = \(formatP($0.qValue)))" }
             s += "note: \(outside.count) candidate\(outside.count == 1 ? "" : "s") outside the score screen would pass \(d.rule) "
-                + "with every candidate tested (--tests all): \(named.joined(separator: ", "))\(outside.count > 3 ? ", …" : ""). "
+                + "with every candidate tested (--tests all): \(named.joined(separator: ", "))\(outside.count > 3 ? " and \(outside.count - 3) more" : ""). "
                 + "They are not in the graph, because the screen keeps it to the highest-scoring candidates; "
                 + "their evidence may be an indirect or confounded dependency (README, How edges are decided).\n"
         }

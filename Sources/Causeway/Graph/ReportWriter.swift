@@ -280,7 +280,7 @@ public enum ReportWriter {
                 + "(q = \(EdgeListing.formatP($0.qValue)))" }
             s += "<p class=\"note\"><b>Outside the screen:</b> \(outside.count) candidate\(outside.count == 1 ? "" : "s") that the score "
                 + "screen left out would pass \(escape(d.rule)) with every candidate tested (<code>--tests all</code>, q-values over all "
-                + "\(candidates)): \(named.joined(separator: ", "))\(outside.count > 10 ? ", …" : ""). They are not in the graph. "
+                + "\(candidates)): \(named.joined(separator: ", "))\(outside.count > 10 ? " and \(outside.count - 10) more (graph.json lists all)" : ""). They are not in the graph. "
                 + "A strong test outside the screen is often an indirect or confounded dependency, sometimes a weak true edge.</p>\n"
         }
         return s
