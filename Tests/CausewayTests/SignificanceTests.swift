@@ -391,8 +391,14 @@ import Testing
         let listed = try #require(json["passing_outside_screen"] as? [[String: Any]])
         #expect(listed.count == 1 && listed[0]["source"] as? String == "b" && listed[0]["target"] as? String == "a")
         let text = EdgeListing.text(d, summary: DecisionSummary(d, nil), scores: s, variables: ["a", "b", "c"], limit: 20)
-        #expect(text.contains("note: 1 candidate outside the score screen would pass fdr:0.05 with every candidate tested "
+        #expect(text.contains("note: 1 candidate outside the score screen has q ≤ 0.005 with every candidate tested "
                               + "(--tests all): b → a lag 1 (q = 6.00e-06)"))
+        // a q between Q/10 and Q (p 1e-3 → q 6e-3) is not named
+        var weak = p0.values
+        weak[3] = 1e-3
+        let dw = try Decision.make(rule: .fdr(0.05), scores: s, pValues: ScoreTensor(maxLag: 1, variables: 3, values: weak),
+                                   family: .screened, allTestedUpTo: 0)
+        #expect(dw.passingOutsideScreen().isEmpty)
         // nothing to report: every candidate tested, a score rule, or candidates without p-values
         #expect(try Decision.make(rule: .fdr(0.05), scores: s, pValues: p, family: .all).passingOutsideScreen().isEmpty)
         #expect(try Decision.make(rule: .auto, scores: s, pValues: p).passingOutsideScreen().isEmpty)

@@ -97,6 +97,10 @@ public struct Decision: Sendable {
     /// its test), and the correction for testing them all is mild.
     public static let allTestedUpTo = 20
 
+    /// `passingOutsideScreen` names the candidates outside the screen whose all-candidates
+    /// q-value is at most this share of Q.
+    public static let outsideScreenShare = 0.1
+
     /// The screened family: the candidates the `auto` rule selects, plus every edge between
     /// different variables at or above the Otsu cut of the cross-variable scores alone
     /// (`factor` 1); or the factor·k highest-scoring candidates with k = that count (global
@@ -128,15 +132,18 @@ public struct Decision: Sendable {
         return Set(Binarizer.globalTopK(scores, k: max(1, factor * family.count)))
     }
 
-    /// The candidates outside the score screen that `fdr:Q` would keep with every candidate
-    /// tested (`--tests all`: q-values over all L·p·p candidates, per stratum), ordered by
-    /// that q-value. What the screen leaves out although its test is strong; the terminal
-    /// and graph.json name them so that a user can look. Empty unless the rule is `fdr:Q`
-    /// on a screened family and every candidate has a p-value (L·p ≤ 100, where all inputs
-    /// are tested anyway, so `--tests all` gives exactly these p-values).
+    /// The candidates outside the score screen with strong evidence: q ≤ Q·`outsideScreenShare`
+    /// when every candidate is tested (`--tests all`: q-values over all L·p·p candidates, per
+    /// stratum), ordered by that q-value. What the screen leaves out although its test is
+    /// strong; the terminal, graph.json and the report name them so that a user can look.
+    /// Only strong ones (a tenth of Q): at Q itself a share Q of them would be false by design,
+    /// and a note pointing at a borderline false edge helps nobody. Empty unless the rule is
+    /// `fdr:Q` on a screened family and every candidate has a p-value (L·p ≤ 100, where all
+    /// inputs are tested anyway, so `--tests all` gives exactly these p-values).
     /// - Returns: edges with their all-candidates q-value.
     public func passingOutsideScreen() -> [(edge: LaggedEdge, qValue: Float)] {
-        guard case .fdr(let level) = rule, let family, let pValues, !pValues.values.contains(where: \.isNaN) else { return [] }
+        guard case .fdr(let q) = rule, let family, let pValues, !pValues.values.contains(where: \.isNaN) else { return [] }
+        let level = q * Self.outsideScreenShare
         let all = Self.qValueTensor(pValues, method: fdrMethod)
         var out: [(edge: LaggedEdge, qValue: Float)] = []
         for lag in 1...pValues.maxLag {

@@ -23,8 +23,8 @@ public struct DecisionSummary: Sendable {
     /// The effective sample size of a test computed from a correlation matrix (abcd's Fisher z);
     /// nil for the held-out tests.
     public let sampleSize: Double?
-    /// `Decision.passingOutsideScreen()`: candidates outside the screen that `fdr:Q` would keep
-    /// with every candidate tested, with that q-value.
+    /// `Decision.passingOutsideScreen()`: candidates outside the screen with q ≤ Q/10 when every
+    /// candidate is tested, with that q-value.
     public let passingOutsideScreen: [(edge: LaggedEdge, qValue: Float)]
     /// The p-values come from conditional-independence tests on the attention SEM (abcd), not
     /// from held-out windows.

@@ -279,7 +279,8 @@ public enum ReportWriter {
             let named = outside.prefix(10).map { "\(escape(variables[$0.edge.source])) → \(escape(variables[$0.edge.target])) lag \($0.edge.lag) "
                 + "(q = \(EdgeListing.formatP($0.qValue)))" }
             s += "<p class=\"note\"><b>Outside the screen:</b> \(outside.count) candidate\(outside.count == 1 ? "" : "s") that the score "
-                + "screen left out would pass \(escape(d.rule)) with every candidate tested (<code>--tests all</code>, q-values over all "
+                + "screen left out have q ≤ \(d.level.map { String(format: "%g", $0 * Decision.outsideScreenShare) } ?? "?") (a tenth of Q) "
+                + "with every candidate tested (<code>--tests all</code>, q-values over all "
                 + "\(candidates)): \(named.joined(separator: ", "))\(outside.count > 10 ? " and \(outside.count - 10) more (graph.json lists all)" : ""). They are not in the graph. "
                 + "A strong test outside the screen is often an indirect or confounded dependency, sometimes a weak true edge.</p>\n"
         }
