@@ -5,7 +5,8 @@ Three parts (each can be chosen with --part):
   null    null families (independent white noise, AR(1) phi=0.9, random walks), p=10, max lag 3,
           N seeds each: how many datasets report any edge between different variables with the
           default rule, and the KS statistic of the cross-variable p-values against U(0, 1).
-  truth   data with known graphs (../shared/data and the generated suite): for every dataset one
+  truth   data with known graphs (../shared/data, the generated suite, and issue #9's own example,
+          Lorenz-96 with F = 10 and 1,000 rows, simulated here with scipy): for every dataset one
           default `causeway run`, then `causeway discover` on its checkpoint with the other rules
           (auto, fdr over all candidates); lagged/summary F1, empirical FDR, oracle top-k, AUROC.
           With --baselines also PCMCI (alpha 0.05), VARLiNGAM (default pruning) and a linear VAR
