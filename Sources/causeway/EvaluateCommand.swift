@@ -17,8 +17,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "True graph, CSV with header source,target,lag.") var truth: String
 
     func run() throws {
-        let evaluation = try RunEvaluation.evaluate(runDirectory: runDirectory, truthPath: truth)
-        print(evaluation.table, terminator: "")
+        let (evaluation, missed) = try RunEvaluation.evaluateWithMissed(runDirectory: runDirectory, truthPath: truth)
+        print(evaluation.table(missed: missed), terminator: "")
         print("metrics → \(runDirectory)/metrics.json")
     }
 }

@@ -254,7 +254,10 @@ struct ReadoutOptions: ParsableArguments {
         print(Self.filesSummary(edges: edges.count, method: attribution.rawValue, rule: rule.description, out: out,
                                 hasPValues: pValues != nil, hasMetrics: evaluation != nil,
                                         hasImpact: significance != nil), terminator: "")
-        if let evaluation { print(evaluation.table, terminator: "") }
+        if let evaluation {
+            let missed = rule.usesPValues ? truthEdges.flatMap { MissedTrueEdges(truth: $0, edges: edges, qValues: decision.qValues) } : nil
+            print(evaluation.table(missed: missed), terminator: "")
+        }
     }
 }
 

@@ -63,6 +63,18 @@ import Testing
         // the scores rank c → c first (oracle F1 1), the graph is empty: the note says the decision fell short
         #expect(empty.contains("note: the scores rank the true edges well (oracle top-k F1 1.000) but the graph keeps fewer (recall 0.000)"))
         #expect(!table.contains("note: the scores rank"))
+        // with the decision's q-values: the missed c → c was tested (a finite q-value) and not kept
+        let q = ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: .nan, count: 8) + [0.2])
+        let missed = try #require(MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [], qValues: q))
+        #expect(missed == MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [], qValues: q))
+        #expect(missed.testedNotKept == 1 && missed.outsideScreen == 0)
+        let ev = try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truth)
+        #expect(ev.table(missed: missed).contains("of the 1 true edges missed, 1 were tested and not kept"))
+        // outside the family (NaN q): never tested
+        let outside = try #require(MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [],
+                                                   qValues: ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: .nan, count: 9))))
+        #expect(outside.outsideScreen == 1 && outside.testedNotKept == 0)
+        #expect(MissedTrueEdges(truth: [], edges: [], qValues: nil) == nil)
     }
 
     @Test func errorsNameTheFileAndWriteNothing() throws {

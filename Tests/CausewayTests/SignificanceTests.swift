@@ -346,6 +346,14 @@ import Testing
         // 0.04 > 3·0.05/6 → none kept.
         #expect(d.edges == [LaggedEdge(source: 0, target: 0, lag: 1), LaggedEdge(source: 2, target: 2, lag: 1)])
         #expect(d.threshold == Double(Float(0.001)))
+        #expect(d.thresholdSelfLoops == Double(Float(0.001)) && d.thresholdCross == nil)
+        // a cross edge kept at p = 1e-6: its stratum's largest kept p-value, far below `threshold`
+        var pv = p.values
+        pv[3] = 1e-6
+        let withCross = try Decision.make(rule: .fdr(0.05), scores: s, pValues: ScoreTensor(maxLag: 1, variables: 3, values: pv), family: .all)
+        #expect(withCross.threshold == Double(Float(0.001)) && withCross.thresholdCross == Double(Float(1e-6)))
+        let json = DecisionSummary(withCross, nil).jsonObject(variables: ["a", "b", "c"])
+        #expect(json["threshold_cross"] as? Double == Double(Float(1e-6)) && json["threshold_self_loops"] as? Double == Double(Float(0.001)))
         let q = try #require(d.qValues)
         #expect(isClose(Double(q.values[8]), 0.0003, rel: 1e-5, abs: 0))   // min(3·0.0001/1, 3·0.001/2)
         #expect(isClose(Double(q.values[1]), 0.08, rel: 1e-5, abs: 0))     // cross: min(6·0.02/1, 6·0.03/2, 6·0.04/3, …)

@@ -839,7 +839,8 @@ public enum DataDiagnostics {
             "'\(name)' looks like a random walk (unit root suspected\(scope)): augmented Dickey–Fuller t = \(g3(a.t)) "
             + "> \(g3(a.critical)), the 10% critical value (MacKinnon 2010; constant\(withTrend ? " and trend" : ""), "
             + "\(a.lags) lagged differences, \(a.observations) rows); its level wanders without returning to a mean, "
-            + "so lagged correlations with it are spurious; difference it with --difference")
+            + "so lagged correlations with it can be spurious; --difference models the changes x_t − x_{t−1} "
+            + "instead (the graph is then about changes: the levels' self-loops disappear)")
     }
 
     static func betweenDomainMessages(_ found: [[DomainFindings]], _ domains: [DomainValues], _ variables: [String], skip: [Bool]) -> [Diagnostic] {

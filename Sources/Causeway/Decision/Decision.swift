@@ -30,6 +30,11 @@ public struct Decision: Sendable {
     public let threshold: Double?
     /// Plain words: what the threshold is a threshold on.
     public let thresholdMeaning: String
+    /// For `fdr:Q` and `pvalue:A`: the largest p-value kept among self-loops and among edges
+    /// between different variables (nil where none is kept). The q-values are computed per
+    /// stratum, so a cross edge may have needed a p-value far below `threshold`.
+    public var thresholdSelfLoops: Double? { largestKept(selfLoops: true) }
+    public var thresholdCross: Double? { largestKept(selfLoops: false) }
     /// The candidates the p-value rules considered (nil = all L·p·p).
     public let family: Set<LaggedEdge>?
 
@@ -69,7 +74,8 @@ public struct Decision: Sendable {
             }
             return Decision(rule: rule, fdrMethod: fdrMethod, edges: edges.sorted(), pValues: pValues, qValues: q,
                             threshold: useQ ? largest : level, family: family,
-                            thresholdMeaning: useQ ? "largest p-value among the edges kept at \(fdrMethod.name) q ≤ \(level)"
+                            thresholdMeaning: useQ ? "largest p-value among the edges kept at \(fdrMethod.name) q ≤ \(level) "
+                                + "(self-loops and edges between different variables are corrected separately)"
                                                    : "p-value ≤ \(level), no multiple-testing correction")
         case .auto:
             let t = Binarizer.autoThreshold(scores, exponent: autoExponent)
@@ -83,6 +89,12 @@ public struct Decision: Sendable {
             return Decision(rule: rule, fdrMethod: fdrMethod, edges: Binarizer.apply(rule, to: scores), pValues: pValues, qValues: q,
                             threshold: nil, family: family, thresholdMeaning: "a fixed number of edges; no error control")
         }
+    }
+
+    private func largestKept(selfLoops: Bool) -> Double? {
+        guard rule.usesPValues, let pValues else { return nil }
+        return edges.filter { ($0.source == $0.target) == selfLoops }
+            .map { Double(pValues[$0.lag, $0.source, $0.target]) }.max()
     }
 
     init(rule: BinarizeRule, fdrMethod: FDRMethod, edges: [LaggedEdge], pValues: ScoreTensor?, qValues: ScoreTensor?,

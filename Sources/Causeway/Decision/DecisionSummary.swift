@@ -10,6 +10,8 @@ public struct DecisionSummary: Sendable {
     public let fdrMethod: FDRMethod
     public let threshold: Double?
     public let thresholdMeaning: String
+    /// `Decision.thresholdSelfLoops` / `thresholdCross`.
+    public let thresholdSelfLoops: Double?, thresholdCross: Double?
     /// The test and the null draw, e.g. "conditional predictive impact, conditional draw".
     public let test: String
     /// Candidates the p-value rules considered (the screened family, or all).
@@ -52,6 +54,8 @@ public struct DecisionSummary: Sendable {
         fdrMethod = d.fdrMethod
         threshold = d.threshold
         thresholdMeaning = d.thresholdMeaning
+        thresholdSelfLoops = d.thresholdSelfLoops
+        thresholdCross = d.thresholdCross
         self.test = test
         self.heldOutWindows = heldOutWindows
         tested = d.family?.count ?? (d.pValues?.values.count ?? 0)
@@ -73,6 +77,10 @@ public struct DecisionSummary: Sendable {
         ]
         o["level"] = level ?? NSNull()
         o["threshold"] = threshold ?? NSNull()
+        if rule.hasPrefix("fdr") || rule.hasPrefix("pvalue") {
+            o["threshold_self_loops"] = thresholdSelfLoops ?? NSNull()
+            o["threshold_cross"] = thresholdCross ?? NSNull()
+        }
         if let sampleSize { o["effective_sample_size"] = sampleSize }
         if family != "all" && rule.hasPrefix("fdr") && pValues.map({ !$0.values.contains(where: \.isNaN) }) == true {
             o["passing_outside_screen"] = passingOutsideScreen.map { ["source": variables[$0.edge.source], "target": variables[$0.edge.target],

@@ -20,6 +20,13 @@ public struct EdgeMetrics: Codable, Equatable, Sendable {
         f1 = p + r == 0 ? 0 : 2 * p * r / (p + r)
     }
 
+    /// The ratios where they are defined, nil for 0/0 (what the terminal and the report print
+    /// as "n/a"): precision without reported edges, recall without true edges, F1 when both
+    /// are undefined.
+    public var definedPrecision: Double? { truePositives + falsePositives == 0 ? nil : precision }
+    public var definedRecall: Double? { truePositives + falseNegatives == 0 ? nil : recall }
+    public var definedF1: Double? { definedPrecision == nil && definedRecall == nil ? nil : f1 }
+
     /// Structural Hamming distance: every candidate edge is a distinct directed item, so the
     /// insertions and deletions that turn the prediction into the truth are FP + FN.
     public var shd: Int { falsePositives + falseNegatives }

@@ -223,11 +223,11 @@ public enum ReportWriter {
     }
 
     static func metricsTable(_ ev: Evaluation) -> String {
+        func opt(_ v: Double?) -> String { v.map(fmt3) ?? "n/a" }
         func row(_ name: String, _ m: EdgeMetrics, _ shd: Int) -> String {
-            "<tr><th>\(name)</th><td>\(fmt3(m.precision))</td><td>\(fmt3(m.recall))</td><td>\(fmt3(m.f1))</td>"
+            "<tr><th>\(name)</th><td>\(opt(m.definedPrecision))</td><td>\(opt(m.definedRecall))</td><td>\(opt(m.definedF1))</td>"
                 + "<td>\(shd)</td><td>\(m.truePositives)</td><td>\(m.falsePositives)</td><td>\(m.falseNegatives)</td></tr>\n"
         }
-        func opt(_ v: Double?) -> String { v.map(fmt3) ?? "n/a" }
         var s = "<div class=\"tables\">\n<table class=\"num\">\n<thead><tr><th>graph</th><th>precision</th><th>recall</th>"
             + "<th>F1</th><th>SHD</th><th>TP</th><th>FP</th><th>FN</th></tr></thead>\n<tbody>\n"
         s += row("lagged", ev.lagged, ev.shdLagged)
@@ -257,6 +257,10 @@ public enum ReportWriter {
         }
         row("resolved threshold", d.threshold.map { String(format: "%.4g", $0) } ?? "none (no edge kept)")
         row("threshold on", d.thresholdMeaning)
+        if d.qValues != nil && (d.rule.hasPrefix("fdr") || d.rule.hasPrefix("pvalue")) {
+            func f(_ v: Double?) -> String { v.map { String(format: "%.4g", $0) } ?? "none kept" }
+            row("largest p-value kept", "self-loops: \(f(d.thresholdSelfLoops)); edges between different variables: \(f(d.thresholdCross))")
+        }
         row("test", d.test)
         if d.heldOutWindows > 0 { row("held-out windows", "\(d.heldOutWindows) (× \(d.repeats) null draw\(d.repeats == 1 ? "" : "s"))") }
         if let n = d.sampleSize { row("n of the Fisher z-tests", String(format: "%g", n)) }

@@ -9,12 +9,23 @@ public enum RunEvaluation {
     /// - Throws: `CausewayError` naming the file at fault; nothing is written on error.
     @discardableResult
     public static func evaluate(runDirectory dir: String, truthPath: String) throws -> Evaluation {
+        try evaluateWithMissed(runDirectory: dir, truthPath: truthPath).evaluation
+    }
+
+    /// `evaluate`, plus why the missed true edges were missed when the run's rule used
+    /// p-values (`fdr:` or `pvalue:` in graph.json) and `dir/qvalues.npy` exists.
+    public static func evaluateWithMissed(runDirectory dir: String, truthPath: String) throws
+        -> (evaluation: Evaluation, missed: MissedTrueEdges?) {
         let graph = try GraphFile.read(path: dir + "/graph.json")
         let scores = try NPYScores.read(path: dir + "/scores.npy", maxLag: graph.maxLag, variables: graph.variables.count)
         let truth = try TruthFile.read(path: truthPath, variables: graph.variables)
         let evaluation = Evaluation.evaluate(predicted: graph.edges, scores: scores, truth: truth)
         try AtomicFile.write(try evaluation.jsonData(), to: dir + "/metrics.json")
-        return evaluation
+        let usesPValues = graph.binarize.map { $0.hasPrefix("fdr:") || $0.hasPrefix("pvalue:") } ?? false
+        let qPath = dir + "/qvalues.npy"
+        guard usesPValues, FileManager.default.fileExists(atPath: qPath) else { return (evaluation, nil) }
+        let q = try NPYScores.read(path: qPath, maxLag: graph.maxLag, variables: graph.variables.count)
+        return (evaluation, MissedTrueEdges(truth: truth, edges: graph.edges, qValues: q))
     }
 }
 
@@ -50,14 +61,16 @@ extension Evaluation {
     /// followed by AUROC/AUPRC lines. A ratio whose denominator is 0 prints "n/a" (metrics.json
     /// keeps 0, see `EdgeMetrics`): precision with no reported edge, recall with no true edge,
     /// F1 when both are undefined (nothing true, nothing reported).
-    public var table: String {
+    public var table: String { table(missed: nil) }
+
+    /// `table`, with the note on a graph that keeps fewer true edges than its ranking finds
+    /// made specific by `missed` (which of the missed true edges were tested).
+    public func table(missed: MissedTrueEdges?) -> String {
         func number(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
         func row(_ name: String, _ m: EdgeMetrics, _ shd: Int) -> String {
-            let reported = m.truePositives + m.falsePositives, truth = m.truePositives + m.falseNegatives
-            let precision = reported == 0 ? nil : m.precision, recall = truth == 0 ? nil : m.recall
-            let f1 = precision == nil && recall == nil ? nil : m.f1
-            return name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                + number(precision).leftPadded(9) + number(recall).leftPadded(8) + number(f1).leftPadded(7)
+            name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                + number(m.definedPrecision).leftPadded(9) + number(m.definedRecall).leftPadded(8)
+                + number(m.definedF1).leftPadded(7)
                 + String(format: " %5d %5d %5d %5d", shd, m.truePositives, m.falsePositives, m.falseNegatives)
         }
         let header = "graph".padding(toLength: 20, withPad: " ", startingAt: 0)
@@ -77,15 +90,43 @@ extension Evaluation {
         lines.append("summary".padding(toLength: 20, withPad: " ", startingAt: 0)
             + number(aurocSummary).leftPadded(6) + number(auprcSummary).leftPadded(8))
         if truthBeyondMaxLag > 0 {
-            lines.append("(\(truthBeyondMaxLag) true edge(s) have a lag beyond max_lag: counted as missed, scored −∞)")
+            lines.append("note: \(truthBeyondMaxLag) true edge(s) have a lag beyond the run's max lag: counted as missed "
+                + "(scored −∞); a run with a larger --max-lag can find them")
         }
         // the ranking and the decision disagree: say which part fell short
-        if oracleLagged.f1 - lagged.f1 >= 0.2 && lagged.recall < oracleLagged.recall {
-            lines.append(String(format: "note: the scores rank the true edges well (oracle top-k F1 %.3f) but the graph keeps "
-                + "fewer (recall %.3f): the per-edge tests had too little power, or the score screen left true edges "
-                + "out (README, Power; the report's near misses list both)", oracleLagged.f1, lagged.recall))
+        if oracleLagged.f1 >= 0.5 && oracleLagged.f1 - lagged.f1 >= 0.2 && lagged.recall < oracleLagged.recall {
+            var note = String(format: "note: the scores rank the true edges well (oracle top-k F1 %.3f) but the graph keeps "
+                + "fewer (recall %.3f)", oracleLagged.f1, lagged.recall)
+            if let missed, missed.outsideScreen + missed.testedNotKept > 0 {
+                note += ": of the \(missed.outsideScreen + missed.testedNotKept) true edges missed, \(missed.testedNotKept) were "
+                    + "tested and not kept (too little power: a longer series or more held-out windows; README, Power) and "
+                    + "\(missed.outsideScreen) were outside the score screen (never tested; --tests wide tests more)"
+            } else {
+                note += ": the per-edge tests had too little power, or the score screen left true edges out (README, Power; "
+                    + "the report's near misses list both)"
+            }
+            lines.append(note)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// The true edges a p-value rule did not keep, by why: never tested (outside the score screen:
+/// no q-value) or tested and not kept. Read from the decision's q-values ([L, p, p], NaN
+/// outside the tested family).
+public struct MissedTrueEdges: Equatable, Sendable {
+    public let outsideScreen: Int, testedNotKept: Int
+
+    /// nil without q-values (a score rule). True edges beyond the max lag are not counted.
+    public init?(truth: [LaggedEdge], edges: [LaggedEdge], qValues: ScoreTensor?) {
+        guard let q = qValues else { return nil }
+        let kept = Set(edges)
+        var outside = 0, tested = 0
+        for e in Set(truth) where e.lag <= q.maxLag && !kept.contains(e) {
+            if q[e.lag, e.source, e.target].isNaN { outside += 1 } else { tested += 1 }
+        }
+        outsideScreen = outside
+        testedNotKept = tested
     }
 }
 
