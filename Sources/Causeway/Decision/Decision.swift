@@ -91,6 +91,13 @@ public struct Decision: Sendable {
         }
     }
 
+    /// Q·`outsideScreenShare`, the bar of `passingOutsideScreen`; nil where it names nothing:
+    /// not `fdr:Q`, every candidate tested already, or candidates without a p-value.
+    public var outsideScreenLevel: Double? {
+        guard case .fdr(let q) = rule, family != nil, let pValues, !pValues.values.contains(where: \.isNaN) else { return nil }
+        return q * Self.outsideScreenShare
+    }
+
     private func largestKept(selfLoops: Bool) -> Double? {
         guard rule.usesPValues, let pValues else { return nil }
         return edges.filter { ($0.source == $0.target) == selfLoops }
@@ -133,12 +140,9 @@ public struct Decision: Sendable {
     public static func screen(_ scores: ScoreTensor, exponent: Float, factor: Int = 1) -> Set<LaggedEdge> {
         var family = Set(Binarizer.auto(scores, exponent: exponent))
         let x = Binarizer.autoScale(scores, exponent: exponent)
-        let p = scores.variables, pp = p * p
-        let cross = x.indices.filter { ($0 % pp) / p != $0 % p && !x[$0].isNaN }
+        let cross = x.indices.filter { let e = scores.edge(at: $0); return e.source != e.target && !x[$0].isNaN }
         if let t = Binarizer.otsuThreshold(cross.map { x[$0] }) {
-            for k in cross where x[k] >= t {
-                family.insert(LaggedEdge(source: (k % pp) / p, target: k % p, lag: k / pp + 1))
-            }
+            for k in cross where x[k] >= t { family.insert(scores.edge(at: k)) }
         }
         if factor == 1 { return family }
         return Set(Binarizer.globalTopK(scores, k: max(1, factor * family.count)))
@@ -154,17 +158,11 @@ public struct Decision: Sendable {
     /// inputs are tested anyway, so `--tests all` gives exactly these p-values).
     /// - Returns: edges with their all-candidates q-value.
     public func passingOutsideScreen() -> [(edge: LaggedEdge, qValue: Float)] {
-        guard case .fdr(let q) = rule, let family, let pValues, !pValues.values.contains(where: \.isNaN) else { return [] }
-        let level = q * Self.outsideScreenShare
+        guard let level = outsideScreenLevel, let family, let pValues else { return [] }
         let all = Self.qValueTensor(pValues, method: fdrMethod)
-        var out: [(edge: LaggedEdge, qValue: Float)] = []
-        for lag in 1...pValues.maxLag {
-            for source in 0..<pValues.variables {
-                for target in 0..<pValues.variables {
-                    let e = LaggedEdge(source: source, target: target, lag: lag), q = all[lag, source, target]
-                    if !family.contains(e) && Double(q) <= level { out.append((e, q)) }
-                }
-            }
+        let out = all.values.indices.compactMap { k -> (edge: LaggedEdge, qValue: Float)? in
+            let e = all.edge(at: k)
+            return !family.contains(e) && Double(all.values[k]) <= level ? (e, all.values[k]) : nil
         }
         return out.sorted { $0.qValue != $1.qValue ? $0.qValue < $1.qValue : $0.edge < $1.edge }
     }
@@ -181,12 +179,10 @@ public struct Decision: Sendable {
     /// 30:519–530; Efron 2008, "Simultaneous inference: when should hypothesis testing problems
     /// be combined?", Ann. Appl. Stat. 2:197–223).
     public static func qValueTensor(_ p: ScoreTensor, method: FDRMethod, family: Set<LaggedEdge>? = nil) -> ScoreTensor {
-        let pp = p.variables * p.variables
-        func edge(_ k: Int) -> LaggedEdge { LaggedEdge(source: (k % pp) / p.variables, target: k % p.variables, lag: k / pp + 1) }
         var q = [Float](repeating: .nan, count: p.values.count)
         for selfLoops in [true, false] {
             let members = p.values.indices.filter { k in
-                let e = edge(k)
+                let e = p.edge(at: k)
                 return (e.source == e.target) == selfLoops && (family?.contains(e) ?? true)
             }
             let stratum = MultipleTesting.qValues(members.map { Double(p.values[$0]) }, method: method)

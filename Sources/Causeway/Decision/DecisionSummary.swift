@@ -28,6 +28,8 @@ public struct DecisionSummary: Sendable {
     /// `Decision.passingOutsideScreen()`: candidates outside the screen with q ≤ Q/10 when every
     /// candidate is tested, with that q-value.
     public let passingOutsideScreen: [(edge: LaggedEdge, qValue: Float)]
+    /// `Decision.outsideScreenLevel`: the bar of `passingOutsideScreen`, nil where it does not apply.
+    public let outsideScreenLevel: Double?
     /// The p-values come from conditional-independence tests on the attention SEM (abcd), not
     /// from held-out windows.
     public var testsAttentionSEM: Bool { sampleSize != nil }
@@ -65,6 +67,7 @@ public struct DecisionSummary: Sendable {
         qValues = d.qValues
         self.sampleSize = sampleSize
         passingOutsideScreen = d.passingOutsideScreen()
+        outsideScreenLevel = d.outsideScreenLevel
     }
 
     /// graph.json's `decision` object (numbers; nil values as JSON null); `variables` names the
@@ -77,12 +80,12 @@ public struct DecisionSummary: Sendable {
         ]
         o["level"] = level ?? NSNull()
         o["threshold"] = threshold ?? NSNull()
-        if rule.hasPrefix("fdr") || rule.hasPrefix("pvalue") {
+        if level != nil {   // fdr:Q and pvalue:A
             o["threshold_self_loops"] = thresholdSelfLoops ?? NSNull()
             o["threshold_cross"] = thresholdCross ?? NSNull()
         }
         if let sampleSize { o["effective_sample_size"] = sampleSize }
-        if family != "all" && rule.hasPrefix("fdr") && pValues.map({ !$0.values.contains(where: \.isNaN) }) == true {
+        if outsideScreenLevel != nil {
             o["passing_outside_screen"] = passingOutsideScreen.map { ["source": variables[$0.edge.source], "target": variables[$0.edge.target],
                                                                        "lag": $0.edge.lag, "q_value_all_tested": Double($0.qValue)] }
         }

@@ -31,21 +31,15 @@ public enum EdgeListing {
             s += line + "\n"
         }
         if ordered.count > limit { s += "  … and \(ordered.count - limit) more (all in graph.json)\n" }
-        let outside = d.passingOutsideScreen()
-        if !outside.isEmpty {
+        let outside = summary.passingOutsideScreen
+        if let level = summary.outsideScreenLevel, !outside.isEmpty {
             let named = outside.prefix(3).map { "\(variables[$0.edge.source]) → \(variables[$0.edge.target]) lag \($0.edge.lag) (q = \(formatP($0.qValue)))" }
             s += "note: \(outside.count) candidate\(outside.count == 1 ? "" : "s") outside the score screen \(outside.count == 1 ? "has" : "have") "
-                + "q ≤ \(outsideLevel(d)) with every candidate tested (--tests all): \(named.joined(separator: ", "))\(outside.count > 3 ? " and \(outside.count - 3) more" : ""). "
+                + "q ≤ \(String(format: "%g", level)) with every candidate tested (--tests all): \(named.joined(separator: ", "))\(outside.count > 3 ? " and \(outside.count - 3) more" : ""). "
                 + "They are not in the graph, because the screen keeps it to the highest-scoring candidates; "
                 + "their evidence may be an indirect or confounded dependency (README, How edges are decided).\n"
         }
         return s
-    }
-
-    /// Q·`Decision.outsideScreenShare`, the q-value bar of the outside-the-screen note, as text.
-    static func outsideLevel(_ d: Decision) -> String {
-        guard case .fdr(let q) = d.rule else { return "?" }
-        return String(format: "%g", q * Decision.outsideScreenShare)
     }
 
     /// p- and q-values: 3 significant digits; a zero (below Float's smallest value, 1.4e-45)

@@ -257,7 +257,7 @@ public enum ReportWriter {
         }
         row("resolved threshold", d.threshold.map { String(format: "%.4g", $0) } ?? "none (no edge kept)")
         row("threshold on", d.thresholdMeaning)
-        if d.qValues != nil && (d.rule.hasPrefix("fdr") || d.rule.hasPrefix("pvalue")) {
+        if d.qValues != nil && d.level != nil {   // fdr:Q and pvalue:A
             func f(_ v: Double?) -> String { v.map { String(format: "%.4g", $0) } ?? "none kept" }
             row("largest p-value kept", "self-loops: \(f(d.thresholdSelfLoops)); edges between different variables: \(f(d.thresholdCross))")
         }
@@ -279,11 +279,11 @@ public enum ReportWriter {
                 + "exist. Edges with q ≤ Q are kept: on average at most a share Q of them are false.</p>\n"
         }
         let outside = d.passingOutsideScreen
-        if !outside.isEmpty {
+        if let level = d.outsideScreenLevel, !outside.isEmpty {
             let named = outside.prefix(10).map { "\(escape(variables[$0.edge.source])) → \(escape(variables[$0.edge.target])) lag \($0.edge.lag) "
                 + "(q = \(EdgeListing.formatP($0.qValue)))" }
             s += "<p class=\"note\"><b>Outside the screen:</b> \(outside.count) candidate\(outside.count == 1 ? "" : "s") that the score "
-                + "screen left out have q ≤ \(d.level.map { String(format: "%g", $0 * Decision.outsideScreenShare) } ?? "?") (a tenth of Q) "
+                + "screen left out have q ≤ \(String(format: "%g", level)) (a tenth of Q) "
                 + "with every candidate tested (<code>--tests all</code>, q-values over all "
                 + "\(candidates)): \(named.joined(separator: ", "))\(outside.count > 10 ? " and \(outside.count - 10) more (graph.json lists all)" : ""). They are not in the graph. "
                 + "A strong test outside the screen is often an indirect or confounded dependency, sometimes a weak true edge.</p>\n"

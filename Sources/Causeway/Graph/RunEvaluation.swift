@@ -21,7 +21,7 @@ public enum RunEvaluation {
         let truth = try TruthFile.read(path: truthPath, variables: graph.variables)
         let evaluation = Evaluation.evaluate(predicted: graph.edges, scores: scores, truth: truth)
         try AtomicFile.write(try evaluation.jsonData(), to: dir + "/metrics.json")
-        let usesPValues = graph.binarize.map { $0.hasPrefix("fdr:") || $0.hasPrefix("pvalue:") } ?? false
+        let usesPValues = graph.binarize.flatMap { try? BinarizeRule(parsing: $0) }?.usesPValues ?? false
         let qPath = dir + "/qvalues.npy"
         guard usesPValues, FileManager.default.fileExists(atPath: qPath) else { return (evaluation, nil) }
         let q = try NPYScores.read(path: qPath, maxLag: graph.maxLag, variables: graph.variables.count)

@@ -31,6 +31,12 @@ public struct ScoreTensor: Equatable, Sendable {
         return (lag - 1) * variables * variables + source * variables + target
     }
 
+    /// The candidate at flat index `k` of `values` (the inverse of the layout above).
+    public func edge(at k: Int) -> LaggedEdge {
+        let pp = variables * variables
+        return LaggedEdge(source: (k % pp) / variables, target: k % variables, lag: k / pp + 1)
+    }
+
     /// Score of source → target at `lag` (1-based).
     public subscript(lag: Int, source: Int, target: Int) -> Float {
         get { values[index(lag: lag, source: source, target: target)] }
