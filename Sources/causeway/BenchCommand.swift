@@ -30,7 +30,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        try coordinated { world in
+        try coordinated { world, agreement in
+            try agreement.passed()
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
             if allreduce {

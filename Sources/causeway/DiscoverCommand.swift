@@ -14,7 +14,7 @@ struct Discover: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try coordinated { world in
+        try coordinated { world, agreement in
             let started = Date()
             let ck = try Checkpoint.read(path: checkpoint)
             let dataset = try input.loadDataset()
@@ -26,9 +26,11 @@ struct Discover: ParsableCommand {
                                                   validationFraction: job.training.validationFraction)
             if world.isCoordinator {
                 input.print(diagnostics, quiet: quiet)
-                try input.prepareOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"])
+                try input.checkOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"])
             }
             let windows = try job.makeWindows()
+            try agreement.passed()
+            if world.isCoordinator { try input.prepareOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"]) }
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
             let log = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
             try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out,

@@ -72,26 +72,41 @@ extension InputOptions {
                               "graph.dot", "graph.npz", "graph.graphml", "report.html", "metrics.json",
                               "train_log.jsonl", "checkpoint.cwck"]
 
-    /// Creates --out on the coordinator. A folder holding an earlier run's results is refused
-    /// unless --overwrite (its earlier result files are then removed, so no stale file is left
-    /// beside the new ones) or `resuming` (training continues in it).
-    /// - Throws: `CausewayError` naming the folder and the files found; nothing is written then.
-    /// `inputs`: files of --out the command reads (discover's checkpoint and training log), which
-    /// are neither counted as results nor removed.
-    func prepareOut(resuming: Bool, inputs: Set<String> = []) throws {
+    /// The result files of an earlier run in --out (none when the folder is missing), without
+    /// `inputs` (files the command reads: discover's checkpoint and training log). A training log
+    /// alone is not a result: it is what a run interrupted before its first checkpoint leaves
+    /// (a killed or preempted job), and its rerun must not be refused.
+    /// - Throws: `CausewayError` when --out is a file.
+    func earlierResults(inputs: Set<String> = []) throws -> [String] {
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw CausewayError("--out \(out): is a file, not a folder") }
-            let found = Self.outputFiles.filter { !inputs.contains($0) && FileManager.default.fileExists(atPath: out + "/" + $0) }
-            if !found.isEmpty && !resuming {
-                guard overwrite else {
-                    throw CausewayError("--out \(out): holds the results of an earlier run (\(found.prefix(4).joined(separator: ", "))"
-                        + (found.count > 4 ? ", …" : "") + "); pass --overwrite to replace them, or choose another folder")
-                }
-                for name in found { try FileManager.default.removeItem(atPath: out + "/" + name) }
-                // and an earlier --per-domain run's graphs, which would no longer match
-                if FileManager.default.fileExists(atPath: out + "/domains") { try FileManager.default.removeItem(atPath: out + "/domains") }
-            }
+        guard FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) else { return [] }
+        guard isFolder.boolValue else { throw CausewayError("--out \(out): is a file, not a folder") }
+        let found = Self.outputFiles.filter { !inputs.contains($0) && FileManager.default.fileExists(atPath: out + "/" + $0) }
+        return found == ["train_log.jsonl"] ? [] : found
+    }
+
+    /// Refuses, before any work, an --out that is a file or holds an earlier run's results
+    /// (unless --overwrite or `resuming`). Writes nothing.
+    /// - Throws: `CausewayError` naming the folder and the files found.
+    func checkOut(resuming: Bool, inputs: Set<String> = []) throws {
+        let found = try earlierResults(inputs: inputs)
+        if !found.isEmpty && !resuming && !overwrite {
+            throw CausewayError("--out \(out): holds the results of an earlier run (\(found.prefix(4).joined(separator: ", "))"
+                + (found.count > 4 ? ", …" : "") + "); pass --overwrite to replace them, or choose another folder")
+        }
+    }
+
+    /// Creates --out on the coordinator, once every check has passed (`checkOut` first). With
+    /// --overwrite an earlier run's result files are removed, so no stale file is left beside the
+    /// new ones; `resuming` keeps them (training continues in the folder).
+    /// - Throws: `CausewayError` naming the folder, as `checkOut`, or when it cannot be created.
+    func prepareOut(resuming: Bool, inputs: Set<String> = []) throws {
+        try checkOut(resuming: resuming, inputs: inputs)
+        let found = try earlierResults(inputs: inputs)
+        if !resuming && !found.isEmpty {
+            for name in found { try FileManager.default.removeItem(atPath: out + "/" + name) }
+            // and an earlier --per-domain run's graphs, which would no longer match
+            if FileManager.default.fileExists(atPath: out + "/domains") { try FileManager.default.removeItem(atPath: out + "/domains") }
         }
         try AtomicFile.makeDirectory(out)
     }

@@ -69,12 +69,14 @@ struct Run: ParsableCommand {
 
     func run() throws {
         StopSignal.install()
-        try coordinated { world in _ = try execute(world: world) }
+        try coordinated { world, agreement in _ = try execute(world: world, agreement: agreement) }
     }
 
     /// Train and read out on every rank; returns the training summary and the threads per rank.
     /// Shared with `causeway study`, which runs this once per Causeway variant of a cell.
-    func execute(world: Communicator) throws -> (summary: TrainingSummary, threads: Int) {
+    /// Every input check comes before `agreement.passed()`, and no collective call before it.
+    func execute(world: Communicator, agreement: InputAgreement) throws -> (summary: TrainingSummary, threads: Int) {
+        agreement.begin()
         let started = Date()
         let coordinator = world.isCoordinator
         // Everything that can fail on input is checked before any collective call.
@@ -88,24 +90,28 @@ struct Run: ParsableCommand {
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
         if coordinator {
             input.print(diagnostics, quiet: quiet)
-            try input.prepareOut(resuming: resume != nil)
+            try input.checkOut(resuming: resume != nil)   // refuses early; creates nothing
         }
 
         let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
                                                                       domainEmbeddings: usesDomainEmbedding(dataset) ? dataset.domains.count : 0,
                                                                       forABCD: readout.attribution == .abcd),
                                training: trainingConfig(ranks: world.size, validationFraction: validationFraction))
-        let reporter = try ProgressReporter(quiet: quiet || !coordinator,
-                                            logPath: coordinator ? out + "/train_log.jsonl" : nil, append: resume != nil)
+        let reporter = ProgressReporter(quiet: quiet || !coordinator)
         let trainer = try job.makeTrainer(reporter: reporter)
         trainer.checkpointPath = coordinator ? out + "/checkpoint.cwck" : nil
         trainer.checkpointEvery = checkpointEvery
         trainer.failAtStep = injectedFailureStep(rank: world.rank)
         trainer.overlapAllReduce = overlapAllreduce
-        if let resumeFrom, let resume {
-            try trainer.restore(from: resumeFrom, path: resume)
-            reporter.message("resuming from \(resume) at step \(trainer.state.step)")
+        if let resumeFrom, let resume { try trainer.restore(from: resumeFrom, path: resume) }
+        try agreement.passed()
+        // --out is touched only now, when nothing above (shards, batch, checkpoint) refused the run
+        // on any rank: a refused run leaves an existing folder as it was and creates none.
+        if coordinator {
+            try input.prepareOut(resuming: resume != nil)
+            try reporter.openLog(path: out + "/train_log.jsonl", append: resume != nil)
         }
+        if let resume { reporter.message("resuming from \(resume) at step \(trainer.state.step)") }
         let mc = trainer.model.config
         reporter.message("model: \(mc.tokens.rawValue) tokens, d_model \(mc.dModel), \(mc.layers) layer(s), \(mc.heads) head(s), max lag \(mc.maxLag)"
             + (mc.linearPath ? ", linear path (\(mc.maxLag * p * p) weights, scale \(String(format: "%.3g", mc.linearPathScale)))" : "")

@@ -48,11 +48,11 @@ struct Study: ParsableCommand {
         }
         let runner = try baselineRunner(grid: studyGrid)
         StopSignal.install()
-        try coordinated { world in
+        try coordinated(checking: false) { world, agreement in
             let todo = cell.map { [all[$0]] } ?? all
             let started = Date()
             for (k, c) in todo.enumerated() {
-                try runCell(c, grid: studyGrid, world: world, baselineRunner: runner)
+                try runCell(c, grid: studyGrid, world: world, agreement: agreement, baselineRunner: runner)
                 if todo.count > 1 && world.isCoordinator {
                     // cells done out of N, with an ETA from the mean time per cell so far
                     let elapsed = Date().timeIntervalSince(started)
@@ -97,7 +97,7 @@ struct Study: ParsableCommand {
     /// Generates the cell's data (coordinator) and runs each of the grid's variants that has no
     /// row.csv yet (all of them with --force), so a study can be continued or extended by
     /// adding methods to the grid. Writes the cell's rows.csv when every variant is done.
-    func runCell(_ c: StudyCell, grid g: StudyGrid, world: Communicator, baselineRunner: String?) throws {
+    func runCell(_ c: StudyCell, grid g: StudyGrid, world: Communicator, agreement: InputAgreement, baselineRunner: String?) throws {
         let dir = StudyResults.cellDirectory(out, c)
         let data = dir + "/data"
         func rowPath(_ v: StudyVariant) -> String { dir + "/" + v.folder + "/row.csv" }
@@ -139,7 +139,7 @@ struct Study: ParsableCommand {
                 do { run = try Run.parse(args) } catch {
                     throw CausewayError("\(grid) [run]: \(Run.message(for: error)) (arguments: \(args.joined(separator: " ")))")
                 }
-                threads = try run.execute(world: world).threads
+                threads = try run.execute(world: world, agreement: agreement).threads
                 ranks = world.size
             } else if world.isCoordinator, let baselineRunner {
                 try runBaseline(baselineRunner, method: v.method, data: data + "/manifest.json", maxLag: g.maxLag,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Causeway
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,4 +43,21 @@ if let (flag, instead) = habitualFlag(in: arguments) {
           + "See 'causeway\(command) --help' for every option.\n", stderr)
     exit(ExitCode.validationFailure.rawValue)
 }
-CausewayCommand.main()
+/// This process's MPI rank from the launcher's environment (mpirun/hydra: PMI_RANK; srun:
+/// SLURM_PROCID; Open MPI, PMIx), read before MPI starts; 0 when not launched as a rank.
+let launcherRank = ["PMI_RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"]
+    .lazy.compactMap { ProcessInfo.processInfo.environment[$0].flatMap { Int($0) } }.first ?? 0
+
+var command: ParsableCommand
+do {
+    command = try CausewayCommand.parseAsRoot(arguments)
+} catch {
+    // every rank parses the same arguments and fails the same way: one copy of the message
+    if launcherRank != 0 { exit(CausewayCommand.exitCode(for: error).rawValue) }
+    CausewayCommand.exit(withError: error)
+}
+do {
+    try command.run()
+} catch {
+    CausewayCommand.exit(withError: error)
+}

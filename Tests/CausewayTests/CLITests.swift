@@ -48,8 +48,12 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
 
     func expectFailure(_ args: [String], _ fragments: [String], out: String? = nil,
                        sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let existed = out.map { FileManager.default.fileExists(atPath: $0) } ?? true
         let r = try runCLI(args)
         #expect(r.status != 0, "exit status", sourceLocation: sourceLocation)
+        if let out, !existed {
+            #expect(!FileManager.default.fileExists(atPath: out), "a refused run created --out", sourceLocation: sourceLocation)
+        }
         for f in fragments {
             #expect(r.stderr.contains(f), "stderr '\(r.stderr)' lacks '\(f)'", sourceLocation: sourceLocation)
         }
@@ -203,6 +207,45 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         #expect(wall >= parts - 0.02, "wall_time_s \(wall) < the sum of its parts \(parts)")
         // the end-of-run lines say where the files are
         #expect(third.stdout.contains("files in \(out)/") && third.stdout.contains("graph.npz") && third.stdout.contains("report.html"))
+    }
+
+    @Test func refusedOverwriteKeepsTheEarlierRun() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let out = f.path + "/out"
+        let first = try runCLI(run(csv, out, ["--binarize", "auto", "--steps", "20"]))
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        let graph = try Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))
+        // errors found when the trainer is built (shards, batch) or a checkpoint restored come
+        // before --overwrite removes anything
+        try expectFailure(run(csv, out, ["--overwrite", "--shard", "domain", "--shards", "2"]), ["--shard domain"])
+        try expectFailure(run(csv, out, ["--overwrite", "--shards", "2", "--batch", "1"]), ["--batch 1"])
+        try expectFailure(run(csv, out, ["--overwrite", "--steps", "30", "--resume", out + "/checkpoint.cwck"]), ["checkpoint"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/graph.json")) == graph)
+        // ... and a fresh --out is not created (no empty train_log.jsonl is left behind)
+        try expectFailure(run(csv, f.path + "/fresh", ["--shards", "2", "--batch", "1"]), ["--batch 1"], out: f.path + "/fresh")
+    }
+
+    @Test func runInterruptedBeforeItsFirstCheckpointCanStartAgain() throws {
+        // a killed or preempted job leaves only its training log; the requeued job runs the same
+        // command (no --resume, since there is no checkpoint) and must not be refused
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let out = f.path + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        f.file("out/train_log.jsonl", #"{"interrupted_run": true}"# + "\n")
+        let r = try runCLI(run(csv, out, ["--binarize", "auto", "--steps", "20"]))
+        #expect(r.status == 0, "\(r.stderr)")
+        let log = try String(contentsOfFile: out + "/train_log.jsonl", encoding: .utf8)
+        #expect(!log.contains("interrupted_run") && log.contains("step"), "the interrupted run's log is replaced, not appended to")
+    }
+
+    @Test func outUnderAFileNamesTheFile() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(200))
+        try expectFailure(run(csv, csv + "/sub", ["--steps", "5"]), ["cannot create output folder", "\(csv) is a file"])
     }
 
     @Test func corruptCheckpointIsRefused() throws {

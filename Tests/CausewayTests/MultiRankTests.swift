@@ -113,6 +113,48 @@ import Testing
     }
 }
 
+/// Input errors under `mpirun -n 2`: whether every rank finds the error or only one (the
+/// coordinator, which alone checks --out), the job ends at once with status 1 and one message,
+/// without an MPI abort (srun reports an aborted step as killed), and --out is left as it was.
+@Suite(.serialized) struct MultiRankInputErrorTests {
+    func expectOneCleanError(_ r: (status: Int32, stdout: String, stderr: String), _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(r.status == 1, "exit status \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.components(separatedBy: fragment).count == 2, "'\(fragment)' once in: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(!r.stderr.contains("Abort") && !r.stderr.contains("rank 1:"), "\(r.stderr)", sourceLocation: sourceLocation)
+    }
+
+    @Test func everyRankFindsTheError() throws {
+        let f = TempFolder()
+        let ragged = f.file("ragged.csv", "a,b,c\n" + (0..<60).map { "\($0),\($0 % 7),1" }.joined(separator: "\n") + "\n1,2\n")
+        let out = f.path + "/out"
+        let start = Date()
+        expectOneCleanError(try runCLI(["run", "--data", ragged, "--max-lag", "2", "--out", out, "--quiet"], ranks: 2), "ragged.csv")
+        // found when the trainer is built, after the data checks
+        let d = try smallGeneratedDataset(f)
+        expectOneCleanError(try runCLI(["run", "--data", d, "--max-lag", "2", "--out", out, "--batch", "1", "--quiet"], ranks: 2), "--batch 1")
+        // a bad flag value: the argument parser's message once, its exit status
+        let flag = try runCLI(["run", "--data", d, "--out", out, "--batch", "zero"], ranks: 2)
+        #expect(flag.status == 64 && flag.stderr.components(separatedBy: "'zero' is invalid").count == 2, "\(flag.status): \(flag.stderr)")
+        #expect(Date().timeIntervalSince(start) < 60)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func onlyTheCoordinatorFindsTheError() throws {
+        let f = TempFolder()
+        let d = try smallGeneratedDataset(f)
+        let out = f.path + "/out"
+        let args = ["run", "--data", d, "--max-lag", "2", "--out", out, "--d-model", "16", "--heads", "2", "--layers", "1",
+                    "--steps", "10", "--eval-samples", "100", "--quiet"]
+        let first = try runCLI(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        let graph = try Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))
+        let start = Date()
+        expectOneCleanError(try runCLI(args, ranks: 2), "--overwrite")
+        #expect(Date().timeIntervalSince(start) < 60)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/graph.json")) == graph)
+    }
+}
+
 /// SIGTERM to mpirun (what SLURM sends at a time limit): every rank stops at the same step, the
 /// coordinator writes a checkpoint, the job exits with StopSignal.exitCode, and `--resume`
 /// ends with the same graph as an uninterrupted run.

@@ -30,6 +30,17 @@ public enum AtomicFile {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
+            // name the usual cause (a file where a folder of the path should be) instead of
+            // Foundation's generic "the operation could not be completed"
+            var prefix = URL(fileURLWithPath: path).standardizedFileURL
+            while prefix.path != "/" {
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: prefix.path, isDirectory: &isFolder) {
+                    if !isFolder.boolValue { throw CausewayError("cannot create output folder \(path): \(prefix.path) is a file") }
+                    break
+                }
+                prefix.deleteLastPathComponent()
+            }
             throw CausewayError("cannot create output folder \(path): \(error.localizedDescription)")
         }
     }

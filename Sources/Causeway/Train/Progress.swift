@@ -5,25 +5,29 @@ import Foundation
 public final class ProgressReporter {
     let quiet: Bool
     let interval: Double
-    let logHandle: FileHandle?
+    private(set) var logHandle: FileHandle?
     var lastPrint = -Double.infinity
 
-    /// `logPath`: file for JSON lines (created/truncated, or appended when resuming).
-    public init(quiet: Bool, logPath: String?, append: Bool = false, interval: Double = 3) throws {
+    /// Progress goes to stderr (unless `quiet`); the JSON-lines log starts with `openLog`, once
+    /// every check that can refuse the run has passed, so a refused run writes no file.
+    public init(quiet: Bool, interval: Double = 3) {
         self.quiet = quiet
         self.interval = interval
-        if let logPath {
-            if !append || !FileManager.default.fileExists(atPath: logPath) {
-                guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-                    throw CausewayError("cannot create log file \(logPath)")
-                }
+    }
+
+    /// Starts the JSON-lines training log at `path`: created (or truncated), or appended to when
+    /// `append` and the file exists (a resumed run).
+    /// - Throws: `CausewayError` naming the file when it cannot be created or opened.
+    public func openLog(path: String, append: Bool = false) throws {
+        if !append || !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw CausewayError("cannot create log file \(path)")
             }
-            guard let h = FileHandle(forWritingAtPath: logPath) else { throw CausewayError("cannot open log file \(logPath)") }
-            h.seekToEndOfFile()
-            logHandle = h
-        } else {
-            logHandle = nil
         }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw CausewayError("cannot open log file \(path)") }
+        h.seekToEndOfFile()
+        try? logHandle?.close()
+        logHandle = h
     }
 
     deinit { try? logHandle?.close() }

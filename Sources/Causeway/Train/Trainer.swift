@@ -80,8 +80,8 @@ public final class Trainer {
         evalEvery = config.evalEvery ?? max(1, min(max(schedule.stepsPerEpoch, 50), totalSteps / 20))
         validationSubset = evenlySpaced(windows.validation, count: config.maxValidationWindows)
         target = FloatBuffer(replicas.batchCapacity * model.config.sequenceLength * model.config.featuresPerToken)
-        // the coordinator's initial parameters everywhere
-        communicator.broadcast(model.parameters.pointer, count: model.parameters.count, root: 0)
+        // no collective call here: a command builds the trainer (whose shard and batch checks
+        // can refuse the run) before its ranks agree that every input check passed
     }
 
     // MARK: - Checkpoints
@@ -123,6 +123,8 @@ public final class Trainer {
         var lastLoss = Double.nan
         var valLoss: Double? = state.bestValidationLoss.isFinite ? state.bestValidationLoss : nil
         var stoppedBySignal = false
+        // the coordinator's parameters (initial or restored) everywhere
+        communicator.broadcast(model.parameters.pointer, count: model.parameters.count, root: 0)
 
         while state.step < totalSteps && !state.stoppedEarly {
             if let stop = stopAtStep, state.step >= stop { break }
