@@ -255,7 +255,7 @@ struct ReadoutOptions: ParsableArguments {
                                 hasPValues: pValues != nil, hasMetrics: evaluation != nil,
                                         hasImpact: significance != nil), terminator: "")
         if let evaluation {
-            let missed = rule.usesPValues ? truthEdges.flatMap { MissedTrueEdges(truth: $0, edges: edges, qValues: decision.qValues) } : nil
+            let missed = rule.usesPValues ? truthEdges.flatMap { MissedTrueEdges(truth: $0, edges: edges, qValues: decision.qValues, pValues: decision.pValues) } : nil
             print(evaluation.table(missed: missed), terminator: "")
         }
     }
@@ -280,17 +280,31 @@ extension ReadoutOptions {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// OUT/domains/NAME/{scores.npy, graph.json, adjacency.csv, metrics.json with --truth} for
-    /// every domain, each binarized alone with the same rule; prints one line per domain.
+    /// OUT/domains/FOLDER/{scores.npy, graph.json, adjacency.csv, metrics.json with --truth} for
+    /// every domain (FOLDER from `domainFolderNames`), each binarized alone with the same rule;
+    /// prints one line per domain, also for a domain left out (no evaluation window, or too few
+    /// held-out windows for a p-value rule's tests).
     func writePerDomain(_ readout: Attribution, significance: Significance?, rule: BinarizeRule, dataset: Dataset,
                         truth: [LaggedEdge]?, out: String, provenance: Provenance) throws {
-        for (d, domain) in dataset.domains.enumerated() where readout.domainSamples[d] > 0 {
+        let folders = domainFolderNames(dataset.domains.map(\.name))
+        for (d, domain) in dataset.domains.enumerated() {
+            guard readout.domainSamples[d] > 0 else {
+                print("domain \(domain.name): no graph: none of its \(domain.series.rows) rows' windows was among the evaluation samples "
+                      + "(a window needs max lag + 2 rows)")
+                continue
+            }
+            let heldOut = significance?.domainWindows[d]
+            if rule.usesPValues, let heldOut, heldOut < PredictiveImpact.minimumHeldOut {
+                print("domain \(domain.name): no graph: \(heldOut) held-out window(s), fewer than the \(PredictiveImpact.minimumHeldOut) "
+                      + "its tests need (a longer series for this domain, or --validation-fraction)")
+                continue
+            }
             let scores = readout.domainScores[d]
             let pValues = significance?.domainPValues[d]
             let decision = try Decision.make(rule: rule, scores: scores, pValues: pValues, fdrMethod: fdrMethod,
                                              family: tests, autoExponent: readout.relevanceExponent)
             let edges = decision.edges
-            let dir = out + "/domains/" + safeFileName(domain.name, fallback: "domain\(d)")
+            let dir = out + "/domains/" + folders[d]
             try AtomicFile.makeDirectory(dir)
             var p = provenance
             p["domain"] = .text(domain.name)
@@ -301,7 +315,9 @@ extension ReadoutOptions {
             try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables, attribution: attribution.rawValue,
                                       binarize: rule.description, decision: summary, provenance: p, to: dir + "/graph.json")
             try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: dir + "/adjacency.csv")
-            var line = "domain \(domain.name): \(edges.count) edges from \(readout.domainSamples[d]) samples → \(dir)/graph.json"
+            var line = "domain \(domain.name): \(edges.count) edges from \(readout.domainSamples[d]) samples"
+                + (rule.usesPValues && (heldOut ?? 0) < 100 ? " (only \(heldOut ?? 0) held-out windows: low power)" : "")
+                + " → \(dir)/graph.json"
             if let truth {
                 let e = Evaluation.evaluate(predicted: edges, scores: scores, truth: truth)
                 try AtomicFile.write(try e.jsonData(), to: dir + "/metrics.json")
@@ -312,10 +328,23 @@ extension ReadoutOptions {
     }
 }
 
-/// `name` if it is a plain file name (letters, digits, . _ -), else `fallback`.
-func safeFileName(_ name: String, fallback: String) -> String {
-    let ok = !name.isEmpty && name != "." && name != ".." && name.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }
-    return ok ? name : fallback
+/// One folder name per domain, distinct and safe as a single path component: every character
+/// but letters, digits, `.`, `_` and `-` becomes `_` ("site A/2" → "site_A_2"), a leading dot
+/// too ("../x" → "___x": never hidden, never a parent folder), an empty result `domainN`; a name
+/// already taken (ignoring case, for case-insensitive file systems) gets `-2`, `-3`, ….
+func domainFolderNames(_ names: [String]) -> [String] {
+    var used = Set<String>(), result: [String] = []
+    for (d, name) in names.enumerated() {
+        var safe = String(name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
+        let dots = safe.prefix { $0 == "." }.count
+        safe = String(repeating: "_", count: dots) + safe.dropFirst(dots)
+        if safe.isEmpty { safe = "domain\(d)" }
+        var candidate = safe, k = 2
+        while used.contains(candidate.lowercased()) { candidate = "\(safe)-\(k)"; k += 1 }
+        used.insert(candidate.lowercased())
+        result.append(candidate)
+    }
+    return result
 }
 
 /// A short name for a data path: the file name, or the folder name for a manifest.json.

@@ -242,6 +242,25 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         #expect(!log.contains("interrupted_run") && log.contains("step"), "the interrupted run's log is replaced, not appended to")
     }
 
+    @Test func perDomainFoldersAreDistinctAndTinyDomainsAreNamed() throws {
+        let f = TempFolder()
+        for name in ["a", "b", "c"] { f.file("\(name).csv", header + rows(300)) }
+        f.file("tiny.csv", header + rows(8))
+        let m = f.file("m.json", #"{"variables": ["a","b","c"], "domains": [{"name":"../evil","path":"a.csv"}, "#
+            + #"{"name":"site A/2","path":"b.csv"}, {"name":"domain0","path":"c.csv"}, {"name":"tiny","path":"tiny.csv"}]}"#)
+        let out = f.path + "/out"
+        let r = try runCLI(run(m, out, ["--max-lag", "2", "--steps", "20", "--per-domain"]))
+        #expect(r.status == 0, "\(r.stderr)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: out + "/domains").sorted()
+        #expect(folders == ["___evil", "domain0", "site_A_2"], "\(folders)")
+        for d in folders {
+            let g = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/domains/\(d)/graph.json"))) as? [String: Any]
+            #expect((g?["provenance"] as? [String: Any])?["domain"] as? String != nil)
+        }
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/evil"))
+        #expect(r.stdout.contains("domain tiny: no graph"), "\(r.stdout)")
+    }
+
     @Test func outUnderAFileNamesTheFile() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(200))

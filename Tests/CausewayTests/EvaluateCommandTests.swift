@@ -73,7 +73,14 @@ import Testing
         // outside the family (NaN q): never tested
         let outside = try #require(MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [],
                                                    qValues: ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: .nan, count: 9))))
-        #expect(outside.outsideScreen == 1 && outside.testedNotKept == 0)
+        #expect(outside.outsideScreen == 1 && outside.testedNotKept == 0 && outside.outsideScreenWithPValue == 0)
+        #expect(ev.table(missed: outside).contains("1 were outside the score screen (not in the family the FDR rule corrects, so no q-value; --tests"))
+        // outside the family but with a p-value (every candidate tested at small L·p): said so
+        let withP = try #require(MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [],
+                                                 qValues: ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: .nan, count: 9)),
+                                                 pValues: ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: 0.002, count: 9))))
+        #expect(withP.outsideScreen == 1 && withP.outsideScreenWithPValue == 1)
+        #expect(ev.table(missed: withP).contains("1 of them have a p-value in pvalues.npy"))
         #expect(MissedTrueEdges(truth: [], edges: [], qValues: nil) == nil)
     }
 

@@ -25,7 +25,10 @@ public enum RunEvaluation {
         let qPath = dir + "/qvalues.npy"
         guard usesPValues, FileManager.default.fileExists(atPath: qPath) else { return (evaluation, nil) }
         let q = try NPYScores.read(path: qPath, maxLag: graph.maxLag, variables: graph.variables.count)
-        return (evaluation, MissedTrueEdges(truth: truth, edges: graph.edges, qValues: q))
+        let pPath = dir + "/pvalues.npy"
+        let p = FileManager.default.fileExists(atPath: pPath)
+            ? try NPYScores.read(path: pPath, maxLag: graph.maxLag, variables: graph.variables.count) : nil
+        return (evaluation, MissedTrueEdges(truth: truth, edges: graph.edges, qValues: q, pValues: p))
     }
 }
 
@@ -100,7 +103,10 @@ extension Evaluation {
             if let missed, missed.outsideScreen + missed.testedNotKept > 0 {
                 note += ": of the \(missed.outsideScreen + missed.testedNotKept) true edges missed, \(missed.testedNotKept) were "
                     + "tested and not kept (too little power: a longer series or more held-out windows; README, Power) and "
-                    + "\(missed.outsideScreen) were outside the score screen (never tested; --tests wide tests more)"
+                    + "\(missed.outsideScreen) were outside the score screen (not in the family the FDR rule corrects, so no "
+                    + "q-value" + (missed.outsideScreenWithPValue > 0
+                        ? "; \(missed.outsideScreenWithPValue) of them have a p-value in pvalues.npy, since every candidate is tested at this size"
+                        : "") + "; --tests wide or all widens the family)"
             } else {
                 note += ": the per-edge tests had too little power, or the score screen left true edges out (README, Power; "
                     + "the report's near misses list both)"
@@ -111,22 +117,31 @@ extension Evaluation {
     }
 }
 
-/// The true edges a p-value rule did not keep, by why: never tested (outside the score screen:
-/// no q-value) or tested and not kept. Read from the decision's q-values ([L, p, p], NaN
-/// outside the tested family).
+/// The true edges a p-value rule did not keep, by why: outside the score screen (not in the
+/// family the rule corrects: no q-value) or in it and not kept. Read from the decision's
+/// q-values ([L, p, p], NaN outside the family) and p-values (NaN where not computed).
 public struct MissedTrueEdges: Equatable, Sendable {
     public let outsideScreen: Int, testedNotKept: Int
+    /// Of `outsideScreen`, those with a p-value all the same (every candidate is tested when
+    /// L·p ≤ 100; only the screened ones enter the FDR family).
+    public let outsideScreenWithPValue: Int
 
     /// nil without q-values (a score rule). True edges beyond the max lag are not counted.
-    public init?(truth: [LaggedEdge], edges: [LaggedEdge], qValues: ScoreTensor?) {
+    public init?(truth: [LaggedEdge], edges: [LaggedEdge], qValues: ScoreTensor?, pValues: ScoreTensor? = nil) {
         guard let q = qValues else { return nil }
         let kept = Set(edges)
-        var outside = 0, tested = 0
+        var outside = 0, tested = 0, withP = 0
         for e in Set(truth) where e.lag <= q.maxLag && !kept.contains(e) {
-            if q[e.lag, e.source, e.target].isNaN { outside += 1 } else { tested += 1 }
+            if q[e.lag, e.source, e.target].isNaN {
+                outside += 1
+                if let p = pValues, !p[e.lag, e.source, e.target].isNaN { withP += 1 }
+            } else {
+                tested += 1
+            }
         }
         outsideScreen = outside
         testedNotKept = tested
+        outsideScreenWithPValue = withP
     }
 }
 
