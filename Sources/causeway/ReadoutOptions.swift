@@ -139,8 +139,8 @@ struct ReadoutOptions: ParsableArguments {
                                      normalizePerTarget: normalize == .perTarget,
                                      shards: max(2, world.size), perDomain: perDomain,
                                      progress: StageProgress("readout (\(attribution.rawValue))",
-                                                             unit: "samples × \(replicas.primary.config.variables) targets",
-                                                             quiet: quiet || !world.isCoordinator).update)
+                                                             unit: "samples × \(world.share(of: replicas.primary.config.variables).count) targets",
+                                                             quiet: quiet || !world.isCoordinator, ranks: world.size).update)
         let readoutSeconds = Date().timeIntervalSince(readoutStarted)
         // which candidates to test: all of them when L·p ≤ testAllInputs or with --tests all,
         // else the screened ones (chosen on the coordinator, broadcast to all)
@@ -165,7 +165,7 @@ struct ReadoutOptions: ParsableArguments {
                                                          draw: nullDraw, repeats: repeats, seed: seed,
                                                          perDomain: perDomain, candidates: candidates,
                                                          progress: StageProgress("tests (held-out windows)", unit: "inputs",
-                                                                                 quiet: quiet || !world.isCoordinator).update) : nil
+                                                                                 quiet: quiet || !world.isCoordinator, ranks: world.size).update) : nil
         let testSeconds = Date().timeIntervalSince(testsStarted)
         var extraWarning: String? = canTest || isABCD ? nil
             : "per-edge tests skipped: \(windows.validation.count) held-out window(s), fewer than \(PredictiveImpact.minimumHeldOut); no p-values"

@@ -36,12 +36,14 @@ public final class ProgressReporter {
         if !quiet { FileHandle.standardError.write(Data((text + "\n").utf8)) }
     }
 
-    /// A progress line, printed at most every `interval` seconds unless `force`.
+    /// A progress line, printed at most every `interval` seconds unless `force`. `elapsed`:
+    /// seconds since this process started training, in which it ran `stepsThisRun` steps (fewer
+    /// than `step` after a resume); the ETA is the remaining steps at that pace.
     func progress(step: Int, total: Int, trainLoss: Double?, valLoss: Double?, windowsPerSecond: Double,
-                  elapsed: Double, force: Bool = false) {
+                  elapsed: Double, stepsThisRun: Int, force: Bool = false) {
         guard !quiet, force || elapsed - lastPrint >= interval else { return }
         lastPrint = elapsed
-        let eta = windowsPerSecond > 0 ? Double(total - step) * elapsed / Double(max(step, 1)) : 0
+        let eta = windowsPerSecond > 0 ? Double(total - step) * elapsed / Double(max(stepsThisRun, 1)) : 0
         var line = "step \(step)/\(total)"
         if let trainLoss { line += String(format: "  train %.4f", trainLoss) }
         if let valLoss, valLoss.isFinite { line += String(format: "  val %.4f", valLoss) }
@@ -66,12 +68,14 @@ public func formatDuration(_ s: Double) -> String {
 /// Throttled progress of one long stage on stderr ("readout: 120/1000 samples (12%), ETA 1m20s"),
 /// at most one line every `interval` seconds, and a last line when the stage ends.
 public final class StageProgress {
-    let label: String, unit: String, quiet: Bool, interval: Double
+    let label: String, unit: String, quiet: Bool, interval: Double, ranks: Int
     let started = Date()
     var lastPrint: Double
 
-    public init(_ label: String, unit: String, quiet: Bool, interval: Double = 5) {
-        self.label = label; self.unit = unit; self.quiet = quiet; self.interval = interval
+    /// `ranks` > 1: the work is split over that many ranks and the coordinator reports its own
+    /// share, which the line says.
+    public init(_ label: String, unit: String, quiet: Bool, interval: Double = 5, ranks: Int = 1) {
+        self.label = label; self.unit = unit; self.quiet = quiet; self.interval = interval; self.ranks = ranks
         lastPrint = 0
     }
 
@@ -83,7 +87,8 @@ public final class StageProgress {
         guard finished || elapsed - lastPrint >= interval else { return }
         lastPrint = elapsed
         let share = Double(done) / Double(max(total, 1))
-        var line = "\(label): \(done)/\(total) \(unit) (\(Int((100 * share).rounded()))%)"
+        var line = "\(label): \(done)/\(total) \(unit)" + (ranks > 1 ? " on rank 0 (each of \(ranks) ranks has its share)" : "")
+            + " (\(Int((100 * share).rounded()))%)"
         line += finished ? " in \(formatDuration(elapsed))" : ", ETA \(formatDuration(elapsed * (1 - share) / max(share, 1e-9)))"
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

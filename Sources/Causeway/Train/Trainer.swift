@@ -123,6 +123,7 @@ public final class Trainer {
         var lastLoss = Double.nan
         var valLoss: Double? = state.bestValidationLoss.isFinite ? state.bestValidationLoss : nil
         var stoppedBySignal = false
+        let firstStep = state.step   // > 0 when resumed: the ETA counts this process's steps only
         // the coordinator's parameters (initial or restored) everywhere
         communicator.broadcast(model.parameters.pointer, count: model.parameters.count, root: 0)
 
@@ -164,10 +165,12 @@ public final class Trainer {
                 }
                 reporter?.log(record)
                 reporter?.progress(step: state.step, total: totalSteps, trainLoss: trainLoss, valLoss: valLoss,
-                                   windowsPerSecond: speed, elapsed: Date().timeIntervalSince(start), force: true)
+                                   windowsPerSecond: speed, elapsed: Date().timeIntervalSince(start),
+                                   stepsThisRun: state.step - firstStep, force: true)
             } else {
                 reporter?.progress(step: state.step, total: totalSteps, trainLoss: loss, valLoss: valLoss,
-                                   windowsPerSecond: speed, elapsed: Date().timeIntervalSince(start))
+                                   windowsPerSecond: speed, elapsed: Date().timeIntervalSince(start),
+                                   stepsThisRun: state.step - firstStep)
             }
             if let path = checkpointPath, checkpointEvery > 0, state.step % checkpointEvery == 0 {
                 try makeCheckpoint().write(to: path)
