@@ -46,6 +46,7 @@ struct Study: ParsableCommand {
         if let cell, cell >= all.count {
             throw ValidationError("--cell \(cell) is out of range: \(grid) has \(all.count) cells (0…\(all.count - 1))")
         }
+        try checkRunFlags(studyGrid)
         let runner = try baselineRunner(grid: studyGrid)
         StopSignal.install()
         try coordinated(checking: false) { world, agreement in
@@ -62,6 +63,23 @@ struct Study: ParsableCommand {
                 }
             }
             if cell == nil && world.isCoordinator { try writeMerged(grid: studyGrid) }
+        }
+    }
+
+    /// The grid's [run] flags parsed as `causeway run` parses them, before any cell's data is
+    /// generated: a mistyped flag or a bad value is refused naming the grid's line, not in the
+    /// middle of the study (or in every task of a job array).
+    /// - Throws: `CausewayError` "grid.toml:LINE: [run] flag: the parser's message".
+    func checkRunFlags(_ g: StudyGrid) throws {
+        let fixed = ["--data", "cell.csv", "--out", "cell-out"]
+        for (k, flag) in g.runFlags.enumerated() {
+            do { _ = try Run.parse(fixed + StudyGrid.arguments([flag])) } catch {
+                let at = k < g.runFlagLocations.count ? g.runFlagLocations[k] : grid
+                throw CausewayError("\(at): [run] \(flag.0): \(Run.message(for: error))")
+            }
+        }
+        do { _ = try Run.parse(fixed + StudyGrid.arguments(g.runFlags)) } catch {
+            throw CausewayError("\(grid) [run]: \(Run.message(for: error))")
         }
     }
 

@@ -252,7 +252,50 @@ struct StudyCommandTests {
         try (try String(contentsOfFile: grid, encoding: .utf8)).replacingOccurrences(of: "steps = 40", with: "steps = 50")
             .write(toFile: grid, atomically: true, encoding: .utf8)
         let changed = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "0"])
-        #expect(changed.status != 0 && changed.stderr.contains("this cell was run with other settings"), "\(changed.stderr)")
+        #expect(changed.status != 0 && changed.stderr.contains("this cell has results run with other settings")
+                && changed.stderr.contains("'run: ") && changed.stderr.contains("--steps 40") && changed.stderr.contains("--steps 50"), "\(changed.stderr)")
+    }
+
+    @Test func runFlagsAreCheckedWhenTheGridIsReadAndAFailedCellCanBeFixed() throws {
+        let f = TempFolder()
+        let text = """
+            samples = [300]
+            variables = 3
+            max_lag = 2
+            [run]
+            d_model = 8
+            heads = 2
+            stepz = 20
+            """
+        let grid = f.file("grid.toml", text)
+        let out = f.path + "/study"
+        // a mistyped flag: refused naming the line, before any cell's data exists
+        let typo = try runCLI(["study", "--grid", grid, "--out", out])
+        #expect(typo.status != 0 && typo.stderr.contains("grid.toml:7") && typo.stderr.contains("stepz")
+                && typo.stderr.contains("--steps"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/cells"))
+        // a bad value, and flags that are each valid but not together
+        try text.replacingOccurrences(of: "stepz = 20", with: "steps = -3").write(toFile: grid, atomically: true, encoding: .utf8)
+        let value = try runCLI(["study", "--grid", grid, "--out", out])
+        #expect(value.status != 0 && value.stderr.contains("grid.toml:7") && value.stderr.contains("--steps"), "\(value.stderr)")
+        try text.replacingOccurrences(of: "stepz = 20", with: "heads = 3").replacingOccurrences(of: "heads = 2\n", with: "")
+            .write(toFile: grid, atomically: true, encoding: .utf8)
+        let together = try runCLI(["study", "--grid", grid, "--out", out])
+        #expect(together.status != 0 && together.stderr.contains("[run]") && together.stderr.contains("--heads"), "\(together.stderr)")
+        // a cell whose run failed after its settings were recorded holds no result: the fixed grid runs it
+        try text.replacingOccurrences(of: "stepz = 20", with: "steps = 20").write(toFile: grid, atomically: true, encoding: .utf8)
+        let first = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "0"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let dir = try #require(try FileManager.default.contentsOfDirectory(atPath: out + "/cells").first)
+        // pretend an earlier grid (other settings) had failed in this cell before writing results
+        for v in try FileManager.default.contentsOfDirectory(atPath: out + "/cells/" + dir) where v.hasPrefix("causeway") {
+            try FileManager.default.removeItem(atPath: out + "/cells/\(dir)/\(v)/row.csv")
+        }
+        try? FileManager.default.removeItem(atPath: out + "/cells/\(dir)/rows.csv")
+        try "variables 3, max_lag 2, in_degree 3, noise gaussian\nrun: --stepz 20\nbaselines: \n"
+            .write(toFile: out + "/cells/\(dir)/settings.txt", atomically: true, encoding: .utf8)
+        let rerun = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "0"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
     }
 
     @Test func aSignalledCellResumesItsRunAndEndsTheSame() throws {

@@ -77,6 +77,8 @@ public struct StudyGrid: Sendable {
     public var noise: NoiseDistribution = .gaussian
     /// Extra `causeway run` flags, in file order: (flag without dashes, value).
     public var runFlags: [(String, GridValue)] = []
+    /// `path:line` of each of `runFlags` in the grid file, for error messages.
+    public var runFlagLocations: [String] = []
     /// Extra baseline flags, in file order.
     public var baselineFlags: [(String, GridValue)] = []
 
@@ -195,6 +197,7 @@ public struct StudyGrid: Sendable {
             }
         }
         g.runFlags = try flags("run")
+        g.runFlagLocations = try file.entries(in: "run") { $0 }.map { at($0.line) }
         g.baselineFlags = try flags("baselines")
         // the cells are built below: refuse a grid too large to run before building it
         let sizes = [g.heterogeneity.count, g.family.count, g.domains.count, g.samples.count, g.seeds.count]

@@ -117,13 +117,21 @@ public enum StudyResults {
     /// Fails when the cell folder holds results made with other settings (variables, lags,
     /// run or baseline flags) than `grid` has now; records the settings for a new folder.
     public static func checkSettings(out: String, cell: StudyCell, grid: StudyGrid, record: Bool) throws {
-        let path = cellDirectory(out, cell) + "/settings.txt"
-        if let old = try? String(contentsOfFile: path, encoding: .utf8) {
-            guard old == grid.settingsDescription else {
-                throw CausewayError("\(path): this cell was run with other settings (\(old.trimmingCharacters(in: .whitespacesAndNewlines))); "
-                    + "the grid now has \(grid.settingsDescription.trimmingCharacters(in: .whitespacesAndNewlines)). Use a new --out, or --force to run it again")
+        let dir = cellDirectory(out, cell)
+        let path = dir + "/settings.txt"
+        if let old = try? String(contentsOfFile: path, encoding: .utf8), old != grid.settingsDescription {
+            // a cell whose runs all failed (e.g. on a mistyped [run] flag) holds no result to protect
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            let hasResults = folders.contains { FileManager.default.fileExists(atPath: dir + "/" + $0 + "/row.csv") }
+            guard !hasResults else {
+                let was = old.split(separator: "\n").map(String.init), now = grid.settingsDescription.split(separator: "\n").map(String.init)
+                let changes = zip(was, now).filter { $0 != $1 }.map { "'\($0)' → '\($1)'" }
+                    + (was.count == now.count ? [] : ["\(was.count) → \(now.count) settings lines"])
+                throw CausewayError("\(path): this cell has results run with other settings (\(changes.joined(separator: "; "))). "
+                    + "Use a new --out, or --force to run it again")
             }
-        } else if record {
+            if record { try AtomicFile.write(grid.settingsDescription, to: path) }
+        } else if record && !FileManager.default.fileExists(atPath: path) {
             try AtomicFile.write(grid.settingsDescription, to: path)
         }
     }
