@@ -10,7 +10,7 @@ struct Evaluate: ParsableCommand {
             Reads DIR/graph.json and DIR/scores.npy, compares them with --truth (CSV: \
             source,target,lag with variable names), prints precision, recall, F1 and SHD for the \
             lagged and summary graphs (with and without self-loops) and AUROC/AUPRC of the scores, \
-            and writes DIR/metrics.json.
+            and writes DIR/metrics.json. report.html is not rewritten: it keeps the metrics of             the run's own --truth, if it had one (a discover with --truth on the run's checkpoint             writes a new report).
             """)
 
     @Option(name: .customLong("run"), help: "Run folder (holds graph.json and scores.npy).") var runDirectory: String
@@ -19,6 +19,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let (evaluation, missed) = try RunEvaluation.evaluateWithMissed(runDirectory: runDirectory, truthPath: truth)
         print(evaluation.table(missed: missed), terminator: "")
-        print("metrics → \(runDirectory)/metrics.json")
+        print("metrics → \(runDirectory)/metrics.json (report.html is not rewritten; a discover with --truth on the run's checkpoint "
+              + "writes a report with these metrics)")
     }
 }

@@ -151,6 +151,15 @@ def test_tensor_of_the_wrong_shape_is_refused(run_dir, tmp_path):
         causeway.read_run(copy)
 
 
+@pytest.mark.parametrize("name,cut", [("scores.npy", 100), ("pvalues.npy", 0)])
+def test_truncated_or_empty_tensor_names_the_file(run_dir, tmp_path, name, cut):
+    copy = _copy(run_dir, tmp_path)
+    data = (copy / name).read_bytes()
+    (copy / name).write_bytes(data[:cut])
+    with pytest.raises(ValueError, match=rf"{name}: not a readable \.npy file"):
+        causeway.read_run(copy)
+
+
 def test_optional_files_may_be_missing(run_dir, tmp_path):
     copy = _copy(run_dir, tmp_path)
     for name in ("pvalues.npy", "qvalues.npy", "impact.npy", "metrics.json"):

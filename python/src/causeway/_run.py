@@ -144,8 +144,8 @@ def read_run(dir: Union[str, os.PathLike]) -> Run:
         The folder, its graph.json or its scores.npy does not exist (the message names the path).
     ValueError
         graph.json or metrics.json is not valid JSON, has a ``schema_version`` newer than
-        this package knows (update the package), or a tensor's shape does not match
-        ``[max_lag, p, p]``.
+        this package knows (update the package), a tensor's shape does not match
+        ``[max_lag, p, p]``, or a .npy file is truncated or empty (each message names the file).
     """
     path = os.fspath(dir)
     if not os.path.isdir(path):
@@ -231,7 +231,14 @@ def _schema_version(obj: Dict[str, Any], path: str) -> int:
 def _read_tensor(path: str, shape, optional: bool = False) -> Optional[np.ndarray]:
     if optional and not os.path.isfile(path):
         return None
-    array = np.load(path, allow_pickle=False)
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, EOFError, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        # truncated or empty files raise EOFError or a ValueError that does not name the file
+        raise ValueError(f"{path}: not a readable .npy file ({error}); the run may have been interrupted "
+                         "while writing it: run it again") from error
     if array.shape != shape:
         raise ValueError(f"{path}: shape {list(array.shape)}, expected [max_lag, p, p] = {list(shape)} from graph.json")
     return array
