@@ -121,6 +121,9 @@ struct Run: ParsableCommand {
             + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
             + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
             + "\(trainer.schedule.shardCount) \(trainer.config.shard.rawValue) data shard(s)")
+        if coordinator, let warning = oversubscription(threadsPerRank: trainer.replicas.workers) {
+            fputs("warning: \(warning)\n", stderr)
+        }
         let trainingStarted = Date()
         let summary = try trainer.train()
         let trainingSeconds = Date().timeIntervalSince(trainingStarted)
@@ -147,6 +150,19 @@ struct Run: ParsableCommand {
 }
 
 extension ShardMode: ExpressibleByArgument {}
+
+/// A warning when the ranks on this node (the launcher's MPI_LOCALNRANKS, or SLURM's tasks per
+/// node) times the threads of each exceed the node's cores: the threads then time-share the
+/// cores and every step waits for the slowest (e.g. `mpirun -n 2` on 2 cores without
+/// OPENBLAS_NUM_THREADS gives each rank both cores). nil when it fits or is unknown.
+func oversubscription(threadsPerRank: Int, environment: [String: String] = ProcessInfo.processInfo.environment,
+                      cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> String? {
+    let local = environment["MPI_LOCALNRANKS"].flatMap { Int($0) }
+        ?? environment["SLURM_NTASKS_PER_NODE"].flatMap { Int($0) }
+    guard let local, local > 1, local * threadsPerRank > cores else { return nil }
+    return "\(local) ranks on this node × \(threadsPerRank) threads each exceed its \(cores) cores, which slows every step; "
+        + "set OPENBLAS_NUM_THREADS=\(max(1, cores / local)) for the ranks (e.g. mpirun -n \(local) -genv OPENBLAS_NUM_THREADS \(max(1, cores / local)))"
+}
 
 /// Test hook: CAUSEWAY_INJECT_FAILURE=RANK:STEP makes that rank fail at that training step.
 func injectedFailureStep(rank: Int) -> Int? {

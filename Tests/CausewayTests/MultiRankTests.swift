@@ -101,6 +101,19 @@ import Testing
         #expect(bytes("one-shared", "checkpoint.cwck") != bytes("one-domain", "checkpoint.cwck"))
     }
 
+    @Test func moreThreadsThanCoresAreFlagged() throws {
+        let f = TempFolder()
+        let d = try data(f)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let over = try runCLI(train(d, f.path + "/over"), ranks: 2, threads: cores)
+        #expect(over.status == 0, "\(over.stderr)")
+        #expect(over.stderr.contains("2 ranks on this node × \(cores) threads each exceed its \(cores) cores"), "\(over.stderr)")
+        if cores >= 2 {
+            let fits = try runCLI(train(d, f.path + "/fits"), ranks: 2, threads: 1)
+            #expect(fits.status == 0 && !fits.stderr.contains("exceed its"), "\(fits.stderr)")
+        }
+    }
+
     @Test func aFailingRankAbortsTheJob() throws {
         let f = TempFolder()
         let d = try data(f)
