@@ -7,6 +7,15 @@ public enum GridValue: Equatable, Sendable {
     case boolean(Bool)
     case array([GridValue])
 
+    /// The value for messages: as `text`, with a string in quotes (so "500" is not read as 500).
+    public var quoted: String {
+        switch self {
+        case .string(let s): return "\"" + s + "\""
+        case .array(let a): return "[" + a.map(\.quoted).joined(separator: ", ") + "]"
+        default: return text
+        }
+    }
+
     /// The value as written, for messages and for passing on as a flag value.
     public var text: String {
         switch self {

@@ -83,7 +83,14 @@ enum TOMLPreflight {
                     throw fail("'}' inside an array (it closes an inline table)")
                 }
                 if open.last != "h", i == 0 || isTokenDelimiter(s[i - 1]), looksLikeDateOrTime(s, from: i) {
-                    throw fail("a date or time (grid values are integers, floats, strings, booleans and arrays of those)")
+                    // name the key: the text before '=' on this line (a value inside a multi-line
+                    // array has its key on an earlier line; then the line's text alone)
+                    var start = i
+                    while start > 0 && s[start - 1] != "\n" { start -= 1 }
+                    let before = String(String.UnicodeScalarView(s[start..<i]))
+                    let key = before.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                    let what = before.contains("=") && !key.isEmpty ? "'\(key)' holds a date or time" : "a date or time"
+                    throw fail("\(what) (grid values are integers, floats, strings, booleans and arrays of those)")
                 }
                 switch c {
                 case "#": state = .comment

@@ -113,7 +113,7 @@ struct ReadoutOptions: ParsableArguments {
     /// when the command started (provenance `wall_time_s`).
     func perform(replicas: ReplicaSet, windows: WindowSet, dataset: Dataset, truth truthEdges: [LaggedEdge]?,
                  out: String, trainingLog logPath: String, seed: UInt64, diagnostics inputDiagnostics: [Diagnostic],
-                 quiet: Bool = false, started: Date, provenance extra: Provenance) throws {
+                 quiet: Bool = false, listing: Bool = true, started: Date, provenance extra: Provenance) throws {
         let rule = try rule
         let world = MPICommunicator.world
         // scores → tests → decision. The collective steps run on every rank in this order; the
@@ -249,6 +249,7 @@ struct ReadoutOptions: ParsableArguments {
             try writePerDomain(readout, significance: significance, rule: rule, dataset: dataset, truth: truthEdges,
                                out: out, provenance: provenance)
         }
+        guard listing else { return }   // a study prints one line per run instead
         print(EdgeListing.text(decision, summary: summary, scores: scores,
                                variables: dataset.variables, limit: 20), terminator: "")
         print(Self.filesSummary(edges: edges.count, method: attribution.rawValue, rule: rule.description, out: out,

@@ -75,7 +75,8 @@ struct Run: ParsableCommand {
     /// Train and read out on every rank; returns the training summary and the threads per rank.
     /// Shared with `causeway study`, which runs this once per Causeway variant of a cell.
     /// Every input check comes before `agreement.passed()`, and no collective call before it.
-    func execute(world: Communicator, agreement: InputAgreement) throws -> (summary: TrainingSummary, threads: Int) {
+    /// `listing`: print the edges, files and metrics at the end (false in a study).
+    func execute(world: Communicator, agreement: InputAgreement, listing: Bool = true) throws -> (summary: TrainingSummary, threads: Int) {
         agreement.begin()
         let started = Date()
         let coordinator = world.isCoordinator
@@ -139,7 +140,7 @@ struct Run: ParsableCommand {
 
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
                             out: out, trainingLog: out + "/train_log.jsonl", seed: seed, diagnostics: diagnostics,
-                            quiet: quiet, started: started, provenance: [
+                            quiet: quiet, listing: listing, started: started, provenance: [
                                 "seed": .count(seed),
                                 "steps": .count(summary.steps),
                                 "best_step": .count(summary.bestStep),

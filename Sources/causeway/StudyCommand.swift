@@ -10,9 +10,10 @@ struct Study: ParsableCommand {
         discussion: """
             The grid (TOML) crosses samples per domain × domains × heterogeneity × family × seeds; \
             see docs/heterogeneity.md and examples/study-*.toml. Each cell writes OUT/cells/NAME/ \
-            (data/, one folder per method, rows.csv), named by its parameters. Without --cell every cell that has no \
-            rows.csv yet is run in turn (so an interrupted study continues), then the results are \
-            merged. For job arrays: --cells prints the cell count, --cell K runs one cell (under \
+            (data/, one folder per method with its row.csv, and rows.csv once every method is done), \
+            named by its parameters; each run prints one line (its F1), not its edge list. Without \
+            --cell every method of every cell that has no row.csv yet is run in turn (so an \
+            interrupted study continues), then the results are merged. For job arrays: --cells prints the cell count, --cell K runs one cell (under \
             srun/mpirun all ranks train together), --merge writes OUT/results.csv and \
             OUT/study.html once every cell is done.
             """)
@@ -44,7 +45,7 @@ struct Study: ParsableCommand {
             return
         }
         if let cell, cell >= all.count {
-            throw ValidationError("--cell \(cell) is out of range: \(grid) has \(all.count) cells (0…\(all.count - 1))")
+            throw CausewayError("--cell \(cell) is out of range: \(grid) has \(all.count) cells (0…\(all.count - 1))")
         }
         try checkRunFlags(studyGrid)
         let runner = try baselineRunner(grid: studyGrid)
@@ -157,7 +158,7 @@ struct Study: ParsableCommand {
                 do { run = try Run.parse(args) } catch {
                     throw CausewayError("\(grid) [run]: \(Run.message(for: error)) (arguments: \(args.joined(separator: " ")))")
                 }
-                threads = try run.execute(world: world, agreement: agreement).threads
+                threads = try run.execute(world: world, agreement: agreement, listing: false).threads
                 ranks = world.size
             } else if world.isCoordinator, let baselineRunner {
                 try runBaseline(baselineRunner, method: v.method, data: data + "/manifest.json", maxLag: g.maxLag,

@@ -124,7 +124,7 @@ public struct StudyGrid: Sendable {
             // a repeated value repeats cells (the same folder names) and multiplies the grid
             var seen = Set<String>()
             for item in a where !seen.insert("\(item)").inserted {
-                throw CausewayError("\(at(e.line)): '\(key)' lists \(item.text) twice")
+                throw CausewayError("\(at(e.line)): '\(key)' lists \(item.quoted) twice")
             }
             return (a, e.line)
         }
@@ -133,7 +133,7 @@ public struct StudyGrid: Sendable {
             guard !items.isEmpty else { throw CausewayError("\(at(line)): '\(key)' is empty") }
             return try items.map {
                 guard case .integer(let i) = $0, i >= min else {
-                    throw CausewayError("\(at(line)): '\(key)' must hold integers ≥ \(min) (got \($0.text))")
+                    throw CausewayError("\(at(line)): '\(key)' must hold integers ≥ \(min) (got \($0.quoted))")
                 }
                 return i
             }
@@ -143,7 +143,7 @@ public struct StudyGrid: Sendable {
             guard !items.isEmpty else { throw CausewayError("\(at(line)): '\(key)' is empty") }
             return try items.map {
                 guard case .string(let s) = $0, let v = T(rawValue: s) else {
-                    throw CausewayError("\(at(line)): '\(key)' value \($0.text) is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw CausewayError("\(at(line)): '\(key)' value \($0.quoted) is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return v
             }
@@ -151,7 +151,7 @@ public struct StudyGrid: Sendable {
         func int(_ key: String, min: Int) throws -> Int? {
             guard let e = top[key] else { return nil }
             guard case .integer(let i) = e.value, i >= min else {
-                throw CausewayError("\(at(e.line)): '\(key)' must be an integer ≥ \(min) (got \(e.value.text))")
+                throw CausewayError("\(at(e.line)): '\(key)' must be an integer ≥ \(min) (got \(e.value.quoted))")
             }
             return i
         }
@@ -160,6 +160,10 @@ public struct StudyGrid: Sendable {
                                   "variables", "max_lag", "in_degree", "noise"]
         for e in entries where !known.contains(e.key) {
             throw CausewayError("\(at(e.line)): unknown key '\(e.key)' (known: \(known.sorted().joined(separator: ", ")); run flags go in [run])")
+        }
+        if entries.isEmpty && file.tables.isEmpty {
+            throw CausewayError("\(path): the grid is empty: it would run one cell of defaults. Give at least samples = [...] "
+                + "(rows per domain); examples/study-heterogeneity.toml explains every key")
         }
         if let v = try ints("samples", min: 2) { g.samples = v }
         if let v = try ints("domains", min: 1) { g.domains = v }
@@ -173,14 +177,20 @@ public struct StudyGrid: Sendable {
         }
         if let (items, line) = try list("domain_embedding") {
             g.domainEmbedding = try items.map {
-                guard case .boolean(let b) = $0 else { throw CausewayError("\(at(line)): 'domain_embedding' must hold true/false (got \($0.text))") }
+                guard case .boolean(let b) = $0 else { throw CausewayError("\(at(line)): 'domain_embedding' must hold true/false (got \($0.quoted))") }
                 return b
             }
             if g.domainEmbedding.isEmpty { throw CausewayError("\(at(line)): 'domain_embedding' is empty") }
         }
         if let v = try int("variables", min: 2) { g.variables = v }
         if let v = try int("max_lag", min: 1) { g.maxLag = v }
-        if let v = try int("in_degree", min: 1) { g.inDegree = v }
+        if let v = try int("in_degree", min: 1) {
+            guard v <= g.variables else {
+                throw CausewayError("\(at(top["in_degree"]?.line)): 'in_degree' \(v) is more than 'variables' \(g.variables) "
+                    + "(parents per target, its own past included)")
+            }
+            g.inDegree = v
+        }
 
         func flags(_ table: String) throws -> [(String, GridValue)] {
             try file.entries(in: table) { "[\(table)] \($0)" }.map { e in
