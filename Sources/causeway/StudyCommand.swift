@@ -158,7 +158,10 @@ struct Study: ParsableCommand {
                 do { run = try Run.parse(args) } catch {
                     throw CausewayError("\(grid) [run]: \(Run.message(for: error)) (arguments: \(args.joined(separator: " ")))")
                 }
-                threads = try run.execute(world: world, agreement: agreement, listing: false).threads
+                do { threads = try run.execute(world: world, agreement: agreement, listing: false).threads } catch let e as CausewayError {
+                    // say which cell, and that the grid's keys set its shape
+                    throw CausewayError("\(grid): cell \(c.index) (\(c.name); samples, domains, variables and max_lag come from the grid): \(e.message)")
+                }
                 ranks = world.size
             } else if world.isCoordinator, let baselineRunner {
                 try runBaseline(baselineRunner, method: v.method, data: data + "/manifest.json", maxLag: g.maxLag,
