@@ -95,8 +95,10 @@ def run(data: Any, out: Union[str, os.PathLike], **flags: Any) -> Run:
     ----------
     data : pandas.DataFrame, dict of str to DataFrame, or path
         A DataFrame or dict of domains (written to a temporary folder with
-        :func:`write_dataset`, removed afterwards), or the path of a CSV, TSV, NPY or
-        manifest JSON file.
+        :func:`write_dataset`, removed afterwards: the run's ``provenance["data"]`` and a data
+        error's file and line name that folder; write the data with :func:`write_dataset`
+        yourself and pass its path to keep it for ``causeway discover`` or ``--resume``), or
+        the path of a CSV, TSV, NPY or manifest JSON file.
     out : str or path-like
         The run folder (created when missing). One that holds an earlier run's results is
         refused unless ``overwrite=True`` (the earlier result files are then replaced).
