@@ -31,6 +31,16 @@ import Testing
         #expect(try dataset(2000, 4).check(maxLag: 2, validationFraction: 0.1).isEmpty)
     }
 
+    @Test func shortDomainsAreNamed() throws {
+        let long = dataset(600, 3), tiny = dataset(8, 3)
+        let d = Dataset(variables: long.variables, domains: [long.domains[0], DomainData(name: "b", path: "/tmp/b.csv", series: tiny.domains[0].series)],
+                        path: "/tmp/m.json")
+        let w = try d.check(maxLag: 2, validationFraction: 0.1)
+        #expect(w.contains { $0.message.contains("/tmp/m.json: domain 'b' (8 rows) is shorter than 30 rows") }, "\(w.map(\.message))")
+        // one domain: no such warning (the small-sample one covers it)
+        #expect(!(try dataset(600, 3).check(maxLag: 2, validationFraction: 0.1)).contains { $0.message.contains("shorter than") })
+    }
+
     @Test func transposedTable() {
         expectError("/tmp/w.npy: 5 rows (time steps) and 1000 columns (variables)", "looks transposed", "np.save(path, a.T)") {
             _ = try dataset(5, 1000, path: "/tmp/w.npy").check(maxLag: 2, validationFraction: 0.1)

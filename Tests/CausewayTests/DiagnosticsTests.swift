@@ -328,6 +328,15 @@ import Testing
         #expect(m.contains("standardised separately"))
     }
 
+    @Test func aTinyDomainIsLeftOutOfTheLevelComparison() {
+        // an 8-row domain's mean is noise: no level-shift warning from it
+        var rng = RNG(seed: 5)
+        let doms = [Self.domain("a", [Self.ar1(500, phi: 0.5, &rng)]), Self.domain("tiny", [Self.ar1(8, phi: 0.5, &rng).map { $0 + 3 }])]
+        #expect(DataDiagnostics.levelShifts(domains: doms, variables: ["x"]).isEmpty)
+        let shifted = [doms[0], Self.domain("b", [Self.ar1(40, phi: 0.5, &rng).map { $0 + 3 }])]
+        #expect(DataDiagnostics.levelShifts(domains: shifted, variables: ["x"]).count == 1)
+    }
+
     @Test func levelJumpInsideSeries() {
         // two glued-on segments, like a concatenation of sessions: +4 on rows 700..<2000
         var rng = RNG(seed: 23)

@@ -10,6 +10,9 @@ public enum Adequacy {
     public static func minimumWindows(maxLag: Int, variables: Int) -> Int { max(30, maxLag * variables + 10) }
     /// Below max(500, 10·L·p) training windows the run warns that the sample is small.
     public static func comfortableWindows(maxLag: Int, variables: Int) -> Int { max(500, 10 * maxLag * variables) }
+    /// With several domains, one shorter than this many rows is named in a warning (and left
+    /// out of the between-domain level comparison, `DataDiagnostics.minimumRowsForDomainMean`).
+    public static let shortDomainRows = DataDiagnostics.minimumRowsForDomainMean
 }
 
 extension Dataset {
@@ -59,6 +62,16 @@ extension Dataset {
         }
         try validate(maxLag: maxLag, validationFraction: validationFraction)
         try checkConstantColumns(validationFraction: validationFraction)
+        // with several domains, name the very short ones: they add little to training, and
+        // --per-domain has too few windows to give them a graph of their own
+        let short = domains.count > 1 ? domains.filter { $0.series.rows < Adequacy.shortDomainRows } : []
+        if !short.isEmpty {
+            warnings.append(Diagnostic(kind: .smallSample, columns: [], message:
+                "\(path): domain\(short.count == 1 ? "" : "s") " + short.map { "'\($0.name)' (\($0.series.rows) rows)" }.joined(separator: ", ")
+                + " \(short.count == 1 ? "is" : "are") shorter than \(Adequacy.shortDomainRows) rows: \(short.count == 1 ? "it adds" : "they add") "
+                + "few training windows, \(short.count == 1 ? "its mean is" : "their means are") left out of the between-domain level check, "
+                + "and --per-domain has too few held-out windows to test \(short.count == 1 ? "its" : "their") own edges"))
+        }
         let comfortable = Adequacy.comfortableWindows(maxLag: maxLag, variables: p)
         if train < comfortable {
             warnings.append(Diagnostic(kind: .smallSample, columns: [], message:

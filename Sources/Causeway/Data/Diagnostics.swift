@@ -84,6 +84,9 @@ public enum DataDiagnostics {
     /// Gap between the largest and smallest domain mean, in pooled within-domain standard
     /// deviations, above which a between-domain level shift is reported.
     public static let betweenDomainShift = 1.0
+    /// Domains shorter than this (observed rows of a variable) are left out of the
+    /// between-domain comparison: the mean of 8 autocorrelated rows says little about a level.
+    public static let minimumRowsForDomainMean = 30
     /// Rows on each side of a candidate jump (fewer for short series: rows / 8, at least 10).
     public static let jumpWindow = 50
     /// Robust z-score of a jump's mean difference (against all windows of the same series).
@@ -847,7 +850,7 @@ public enum DataDiagnostics {
         guard domains.count >= 2 else { return [] }
         var out: [Diagnostic] = []
         for (j, f) in found.enumerated() where !skip[j] {
-            let ds = f.indices.filter { f[$0].summary.count >= 2 }
+            let ds = f.indices.filter { f[$0].summary.count >= minimumRowsForDomainMean }
             guard ds.count >= 2 else { continue }
             let ss = ds.reduce(0.0) { $0 + f[$1].summary.sumSquares }
             let dof = ds.reduce(0) { $0 + f[$1].summary.count - 1 }
