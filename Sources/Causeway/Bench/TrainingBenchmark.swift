@@ -54,6 +54,7 @@ public enum TrainingBenchmark {
         let trainer = try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "bench",
                                   reporter: nil, communicator: comm)
         trainer.overlapAllReduce = overlapAllReduce
+        trainer.broadcastParameters()
         let n = windows.train.count
         func step(_ k: Int) { _ = trainer.optimizationStep(step: k) { windows.train[(k * batch + $0) % n] } }
         for k in 0..<3 { step(k) }   // warm-up and calibration

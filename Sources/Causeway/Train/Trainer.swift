@@ -84,6 +84,12 @@ public final class Trainer {
         // can refuse the run) before its ranks agree that every input check passed
     }
 
+    /// The coordinator's parameters (initial or restored) on every rank: the first collective
+    /// call of training (`train` makes it; a caller stepping by hand makes it first).
+    public func broadcastParameters() {
+        communicator.broadcast(model.parameters.pointer, count: model.parameters.count, root: 0)
+    }
+
     // MARK: - Checkpoints
 
     public func makeCheckpoint() -> Checkpoint {
@@ -124,8 +130,7 @@ public final class Trainer {
         var valLoss: Double? = state.bestValidationLoss.isFinite ? state.bestValidationLoss : nil
         var stoppedBySignal = false
         let firstStep = state.step   // > 0 when resumed: the ETA counts this process's steps only
-        // the coordinator's parameters (initial or restored) everywhere
-        communicator.broadcast(model.parameters.pointer, count: model.parameters.count, root: 0)
+        broadcastParameters()
 
         while state.step < totalSteps && !state.stoppedEarly {
             if let stop = stopAtStep, state.step >= stop { break }
