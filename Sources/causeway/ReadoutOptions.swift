@@ -95,9 +95,12 @@ struct ReadoutOptions: ParsableArguments {
         }
         let edges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
         if try rule.usesPValues && attribution != .abcd {   // the score rules run without tests when too few windows are held out
-            try PredictiveImpact.checkHeldOut(dataset.domains.reduce(0) {
+            // the windows the tests will have: after those touching a missing cell are left out
+            let windows = WindowSet(sources: dataset.domains.map(\.series), maxLag: maxLag, validationFraction: validationFraction)
+            let planned = dataset.domains.reduce(0) {
                 $0 + WindowSet.validationWindowCount(rows: $1.series.rows, maxLag: maxLag, validationFraction: validationFraction)
-            })
+            }
+            try PredictiveImpact.checkHeldOut(windows.validation.count, droppedHeldOut: max(0, planned - windows.validation.count))
         }
         return edges
     }

@@ -261,6 +261,16 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         #expect(r.stdout.contains("domain tiny: no graph"), "\(r.stdout)")
     }
 
+    @Test func heldOutWindowsLostToMissingCellsAreRefusedBeforeTraining() throws {
+        // the last rows of one column are missing: --missing drop-windows leaves no held-out
+        // window for the tests; refused before training, nothing written
+        let f = TempFolder()
+        let lines = (0..<400).map { t in "\(sin(Double(t))),\(cos(Double(t) * 0.7)),\(t >= 300 ? "" : String(Double(t % 7) * 0.1))" }
+        let csv = f.file("tail.csv", header + lines.joined(separator: "\n") + "\n")
+        try expectFailure(run(csv, f.path + "/out", ["--missing", "drop-windows"]),
+                          ["0 held-out window(s)", "touch a missing cell", "--binarize auto"], out: f.path + "/out")
+    }
+
     @Test func outUnderAFileNamesTheFile() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(200))

@@ -231,11 +231,15 @@ public enum PredictiveImpact {
         max(2, min(16, (1000 + max(n, 1) - 1) / max(n, 1)))
     }
 
-    /// - Throws: `CausewayError` naming `--validation-fraction` when `count` < `minimumHeldOut`.
-    public static func checkHeldOut(_ count: Int) throws {
+    /// - Throws: `CausewayError` naming `--validation-fraction` when `count` < `minimumHeldOut`;
+    ///   `droppedHeldOut`: held-out windows left out for touching a missing cell (said so).
+    public static func checkHeldOut(_ count: Int, droppedHeldOut: Int = 0) throws {
         guard count >= minimumHeldOut else {
-            throw CausewayError("--validation-fraction: \(count) held-out window(s); the per-edge tests need at least "
-                                + "\(minimumHeldOut) (raise --validation-fraction or give more rows)")
+            throw CausewayError("--validation-fraction: \(count) held-out window(s)"
+                                + (droppedHeldOut > 0 ? " (\(droppedHeldOut) of \(count + droppedHeldOut) touch a missing cell and are left out)" : "")
+                                + "; the per-edge tests need at least \(minimumHeldOut) (raise --validation-fraction, give more rows"
+                                + (droppedHeldOut > 0 ? ", fill the missing cells at the end of the series or leave out the column that has them" : "")
+                                + ", or use --binarize auto, which needs no tests)")
         }
     }
 
