@@ -271,6 +271,29 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
                           ["0 held-out window(s)", "touch a missing cell", "--binarize auto"], out: f.path + "/out")
     }
 
+    @Test func discoverChecksTheValuesNotJustTheShape() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let out = f.path + "/out"
+        let first = try runCLI(run(csv, out, ["--binarize", "auto", "--steps", "20"]))
+        #expect(first.status == 0, "\(first.stderr)")
+        let ck = out + "/checkpoint.cwck"
+        // the same numbers under another file name (and delimiter): accepted
+        let renamed = f.file("renamed.csv", (header + rows(300)).replacingOccurrences(of: ",", with: ";"))
+        let same = try runCLI(["discover", "--checkpoint", ck, "--data", renamed, "--out", f.path + "/same", "--binarize", "auto"])
+        #expect(same.status == 0, "\(same.stderr)")
+        // same names, columns and rows, other values: refused, saying so
+        let noise = f.file("noise.csv", header + (0..<300).map { t in "\(sin(Double(t) * 2.1)),\(cos(Double(t) * 0.3)),\(Double(t % 5) * 0.2)" }
+            .joined(separator: "\n") + "\n")
+        try expectFailure(["discover", "--checkpoint", ck, "--data", noise, "--out", f.path + "/x"], ["trained on other data", "the values differ"],
+                          out: f.path + "/x")
+        // the same file with other preprocessing: refused, for discover and for --resume
+        try expectFailure(["discover", "--checkpoint", ck, "--data", csv, "--out", f.path + "/y", "--detrend"], ["the values differ", "--detrend"],
+                          out: f.path + "/y")
+        try expectFailure(run(csv, f.path + "/z", ["--binarize", "auto", "--steps", "20", "--detrend", "--resume", ck]), ["the values differ"],
+                          out: f.path + "/z")
+    }
+
     @Test func outUnderAFileNamesTheFile() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(200))

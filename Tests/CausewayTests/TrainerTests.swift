@@ -105,6 +105,32 @@ import Testing
         #expect(e2?.message.contains("--steps 5 (checkpoint) vs 6 (now)") == true)
     }
 
+    @Test func dataFingerprintsCompareValuesAndAcceptEarlierCheckpoints() {
+        let now = "variables [a,b]; rows 100,80; values sha256 abc"
+        #expect(DiscoveryJob.dataMismatch(recorded: now, current: now, legacy: "x") == nil)
+        #expect(DiscoveryJob.dataMismatch(recorded: "variables [a,b]; rows 100,80; values sha256 def", current: now, legacy: "x")?
+            .contains("the values differ") == true)
+        #expect(DiscoveryJob.dataMismatch(recorded: "variables [a,c]; rows 100,80; values sha256 abc", current: now, legacy: "x")?
+            .contains("its variables differ: trained on variables [a,c], --data has variables [a,b]") == true)
+        #expect(DiscoveryJob.dataMismatch(recorded: "variables [a,b]; rows 100; values sha256 abc", current: now, legacy: "x")?
+            .contains("its rows differ") == true)
+        // a checkpoint of an earlier version recorded names and rows only: matched on those
+        let legacy = "variables [a,b]; domains d0:100,d1:80"
+        #expect(DiscoveryJob.dataMismatch(recorded: legacy, current: now, legacy: legacy) == nil)
+        #expect(DiscoveryJob.dataMismatch(recorded: legacy, current: now, legacy: "variables [a,b]; domains d0:99,d1:80") != nil)
+    }
+
+    @Test func valuesDigestSeesValuesNotNames() {
+        func dataset(_ name: String, _ shift: Double) -> Dataset {
+            let s = Series(rows: 3, columns: 2, values: [1, 2, 3, .nan, 5, 6 + shift])
+            return Dataset(variables: ["a", "b"], domains: [DomainData(name: name, path: "/x/\(name).csv", series: s)], path: "/x/\(name).csv")
+        }
+        #expect(dataset("one", 0).valuesDigest() == dataset("two", 0).valuesDigest())
+        #expect(dataset("one", 0).valuesDigest() != dataset("one", 1e-9).valuesDigest())
+        // the digest is SHA-256 (64 hex digits) of the row count and the float64 bit patterns
+        #expect(dataset("one", 0).valuesDigest().count == 64)
+    }
+
     @Test func earlyStoppingRestoresBestParameters() throws {
         var tc = TrainingConfig()
         tc.batch = 16; tc.steps = 400; tc.patience = 2; tc.evalEvery = 5; tc.learningRate = 3e-2; tc.warmupSteps = 0

@@ -35,6 +35,27 @@ public enum FileDigest {
 }
 
 extension Dataset {
+    /// SHA-256 of the values the model sees: every domain's [rows, p] series after loading and
+    /// preprocessing (--columns, --detrend, --difference), as float64 bit patterns in row-major
+    /// order, domains in order, each preceded by its row count; a missing cell hashes as NaN.
+    /// File names, delimiters and formats do not enter it.
+    public func valuesDigest() -> String {
+        var hasher = SHA256()
+        for d in domains {
+            let s = d.series
+            withUnsafeBytes(of: UInt64(s.rows)) { hasher.update(bufferPointer: $0) }
+            var row = [UInt64](repeating: 0, count: s.columns)   // one row at a time: no copy of the series
+            for t in 0..<s.rows {
+                for j in 0..<s.columns {
+                    let v = s.value(t, j)
+                    row[j] = v.isNaN ? Double.nan.bitPattern : (v == 0 ? 0 : v.bitPattern)   // one NaN, one zero
+                }
+                row.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            }
+        }
+        return FileDigest.hex(hasher.finalize())
+    }
+
     /// SHA-256 over the input: of the file given to --data when it is the only file; else of
     /// the hex digests of that file and then of each domain file, in order, concatenated.
     public func contentDigest() throws -> String {

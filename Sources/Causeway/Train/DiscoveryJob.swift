@@ -11,10 +11,37 @@ public struct DiscoveryJob {
         self.training = training
     }
 
-    /// Identifies the data a checkpoint belongs to.
+    /// Identifies the data a checkpoint belongs to: the variables, each domain's rows, and the
+    /// SHA-256 of the values the model sees (`Dataset.valuesDigest`: other data, or the same
+    /// file with other preprocessing, differ; the same numbers under another file name do not).
     public var dataFingerprint: String {
+        "variables [\(dataset.variables.joined(separator: ","))]; rows "
+            + dataset.domains.map { String($0.series.rows) }.joined(separator: ",")
+            + "; values sha256 \(dataset.valuesDigest())"
+    }
+
+    /// The fingerprint checkpoints written before the values were hashed recorded (variables,
+    /// and each domain's name and rows); such a checkpoint is matched on these alone.
+    var legacyDataFingerprint: String {
         "variables [\(dataset.variables.joined(separator: ","))]; domains "
             + dataset.domains.map { "\($0.name):\($0.series.rows)" }.joined(separator: ",")
+    }
+
+    /// nil when a checkpoint with the recorded fingerprint `recorded` belongs to this data;
+    /// else what differs, for an error message.
+    public static func dataMismatch(recorded: String, current: String, legacy: String) -> String? {
+        if recorded == current { return nil }
+        guard recorded.contains("; values sha256 ") else {
+            return recorded == legacy ? nil : "it was trained on \(recorded); --data has \(legacy)"
+        }
+        func part(_ s: String, _ key: String) -> String? {
+            s.components(separatedBy: "; ").first { $0.hasPrefix(key) }
+        }
+        for key in ["variables ", "rows "] where part(recorded, key) != part(current, key) {
+            return "its \(key)differ: trained on \(part(recorded, key) ?? "?"), --data has \(part(current, key) ?? "?")"
+        }
+        return "the values differ (same variables and rows): other data, or the same file with other "
+            + "preprocessing (--detrend, --difference, --columns, --missing) than in training"
     }
 
     /// Training and validation windows with per-domain z-scoring (training-part statistics).
@@ -37,15 +64,17 @@ public struct DiscoveryJob {
         let windows = try makeWindows()
         let batch = min(training.batch, max(1, windows.train.count))
         let replicas = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
-        return try Trainer(replicas: replicas, windows: windows, config: training,
-                           dataFingerprint: dataFingerprint, reporter: reporter)
+        let trainer = try Trainer(replicas: replicas, windows: windows, config: training,
+                                  dataFingerprint: dataFingerprint, reporter: reporter)
+        trainer.legacyDataFingerprint = legacyDataFingerprint
+        return trainer
     }
 
     /// The job a checkpoint was trained for, on `dataset` (which must be the same data).
     public static func resuming(_ ck: Checkpoint, path: String, dataset: Dataset) throws -> DiscoveryJob {
         let job = DiscoveryJob(dataset: dataset, model: ck.header.model, training: ck.header.training)
-        if ck.header.data != job.dataFingerprint {
-            throw CausewayError("checkpoint \(path) was trained on different data (\(ck.header.data)); --data has \(job.dataFingerprint)")
+        if let why = dataMismatch(recorded: ck.header.data, current: job.dataFingerprint, legacy: job.legacyDataFingerprint) {
+            throw CausewayError("checkpoint \(path) was trained on other data: \(why)")
         }
         return job
     }

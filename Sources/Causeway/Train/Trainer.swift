@@ -26,6 +26,9 @@ public final class Trainer {
     public private(set) var state: TrainingState
     public let best: FloatBuffer
     public let dataFingerprint: String
+    /// The data's fingerprint in the form checkpoints of earlier versions recorded
+    /// (`DiscoveryJob.legacyDataFingerprint`); nil matches only the current form.
+    public var legacyDataFingerprint: String?
     public let reporter: ProgressReporter?
     /// Data parallelism over ranks: each rank runs its share of every global batch and the
     /// gradients are summed over ranks, so any rank count follows the same trajectory.
@@ -105,8 +108,8 @@ public final class Trainer {
         if h.model != model.config {
             throw CausewayError("checkpoint \(path) was written for a different model (\(describe(h.model))); this run asks for \(describe(model.config))")
         }
-        if h.data != dataFingerprint {
-            throw CausewayError("checkpoint \(path) was written for different data (\(h.data)); this run reads \(dataFingerprint)")
+        if let why = DiscoveryJob.dataMismatch(recorded: h.data, current: dataFingerprint, legacy: legacyDataFingerprint ?? dataFingerprint) {
+            throw CausewayError("checkpoint \(path) was written for other data: \(why)")
         }
         if h.training != config {
             throw CausewayError("checkpoint \(path) was written with other training settings: \(differences(h.training, config))")
