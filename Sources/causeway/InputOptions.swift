@@ -105,10 +105,26 @@ extension InputOptions {
         let found = try earlierResults(inputs: inputs)
         if !resuming && !found.isEmpty {
             for name in found { try FileManager.default.removeItem(atPath: out + "/" + name) }
-            // and an earlier --per-domain run's graphs, which would no longer match
-            if FileManager.default.fileExists(atPath: out + "/domains") { try FileManager.default.removeItem(atPath: out + "/domains") }
+            try removeEarlierPerDomainResults()
         }
         try AtomicFile.makeDirectory(out)
+    }
+
+    /// The files an earlier --per-domain run wrote in OUT/domains/*/ (they would no longer match
+    /// the new run); a folder left empty goes too. Other files there are the user's and stay.
+    static let perDomainFiles = ["scores.npy", "pvalues.npy", "graph.json", "adjacency.csv", "metrics.json"]
+
+    func removeEarlierPerDomainResults() throws {
+        let fm = FileManager.default, root = out + "/domains"
+        guard let folders = try? fm.contentsOfDirectory(atPath: root) else { return }
+        for folder in folders {
+            let dir = root + "/" + folder
+            var isFolder: ObjCBool = false
+            guard fm.fileExists(atPath: dir, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            for name in Self.perDomainFiles where fm.fileExists(atPath: dir + "/" + name) { try fm.removeItem(atPath: dir + "/" + name) }
+            if (try? fm.contentsOfDirectory(atPath: dir))?.isEmpty == true { try fm.removeItem(atPath: dir) }
+        }
+        if (try? fm.contentsOfDirectory(atPath: root))?.isEmpty == true { try fm.removeItem(atPath: root) }
     }
 
     /// The input checks of `Dataset.check` and the data diagnostics, run on every rank before
