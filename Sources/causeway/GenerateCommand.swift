@@ -1,5 +1,6 @@
 import ArgumentParser
 import Causeway
+import Foundation
 
 extension MechanismFamily: ExpressibleByArgument {}
 extension Heterogeneity: ExpressibleByArgument {}
@@ -30,7 +31,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .customLong("burn-in"), help: "Steps simulated and discarded first (≥ 0).") var burnIn = 500
     @Option(help: "Domain file format.") var format: DataFormat = .csv
-    @Option(help: "Output folder (created if missing).") var out: String
+    @Option(help: "Output folder (created if missing; one that already holds files is refused unless --overwrite).") var out: String
+    @Flag(help: "Write into an --out that holds files: an earlier dataset's files (manifest.json, truth.csv, config.json, domainN.csv/.npy) are removed first; other files stay.")
+    var overwrite = false
 
     var config: GeneratorConfig {
         var c = GeneratorConfig()
@@ -53,8 +56,34 @@ struct Generate: ParsableCommand {
         if out.isEmpty { throw ValidationError("--out must name a folder") }
     }
 
+    /// The files `generate` writes: a dataset written earlier into the same folder is removed
+    /// with --overwrite, so no domain file of it is left beside the new ones.
+    static func isGeneratedFile(_ name: String) -> Bool {
+        if ["manifest.json", "truth.csv", "config.json"].contains(name) { return true }
+        guard name.hasPrefix("domain") else { return false }
+        let stem = name.dropFirst("domain".count)
+        for ext in [".csv", ".npy"] where stem.hasSuffix(ext) {
+            let digits = stem.dropLast(ext.count)
+            return !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+        }
+        return false
+    }
+
     func run() throws {
         let config = self.config
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: out, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw CausewayError("--out \(out): is a file, not a folder") }
+            let present = ((try? fm.contentsOfDirectory(atPath: out)) ?? []).sorted()
+            if !present.isEmpty {
+                guard overwrite else {
+                    throw CausewayError("--out \(out): holds files (\(present.prefix(4).joined(separator: ", "))\(present.count > 4 ? ", …" : "")); "
+                        + "pass --overwrite to write the dataset there (an earlier generated dataset's files are replaced, others stay), or choose another folder")
+                }
+                for name in present where Self.isGeneratedFile(name) { try fm.removeItem(atPath: out + "/" + name) }
+            }
+        }
         let data = try SyntheticGenerator.generate(config)
         try SyntheticGenerator.write(data, config: config, to: out, format: format)
         let manifest = out.hasSuffix("/") ? out + "manifest.json" : out + "/manifest.json"

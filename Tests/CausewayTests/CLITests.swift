@@ -297,6 +297,21 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
                           out: f.path + "/z")
     }
 
+    @Test func generateRefusesAFolderWithFilesUnlessOverwrite() throws {
+        let f = TempFolder()
+        let out = f.path + "/g"
+        #expect(try runCLI(["generate", "--variables", "3", "--samples", "100", "--domains", "3", "--out", out]).status == 0)
+        f.file("g/notes.txt", "mine")
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))
+        try expectFailure(["generate", "--variables", "3", "--samples", "100", "--out", out], ["--out \(out): holds files", "--overwrite"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")) == manifest)
+        // --overwrite: the earlier dataset's files go (no stale domain1/2.csv beside the new .npy), others stay
+        let r = try runCLI(["generate", "--variables", "3", "--samples", "100", "--format", "npy", "--out", out, "--overwrite"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+                == ["config.json", "domain0.npy", "manifest.json", "notes.txt", "truth.csv"])
+    }
+
     @Test func outUnderAFileNamesTheFile() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(200))
