@@ -218,7 +218,12 @@ struct ReadoutOptions: ParsableArguments {
         if let extraWarning { provenance["warning"] = .text(extraWarning) }
         var diagnostics = inputDiagnostics
         if let extraWarning { diagnostics.append(Diagnostic(kind: .smallSample, columns: [], message: extraWarning)) }
-        if let time = dataset.domains.first?.time { provenance["time"] = .text(time.summary) }
+        // one range per domain (each has its own time axis); one domain: its range alone
+        let times = dataset.domains.compactMap { d in d.time.map { (d.name, $0.summary) } }
+        if !times.isEmpty {
+            provenance["time"] = .text(times.count == 1 && dataset.domains.count == 1 ? times[0].1
+                                       : times.map { "\($0.0): \($0.1)" }.joined(separator: "; "))
+        }
         provenance["wall_time_s"] = .seconds(Date().timeIntervalSince(started))   // the whole run, before writing
 
         try NPYScores.write(scores, to: out + "/scores.npy")
@@ -312,6 +317,7 @@ extension ReadoutOptions {
             try AtomicFile.makeDirectory(dir)
             var p = provenance
             p["domain"] = .text(domain.name)
+            if let time = domain.time { p["time"] = .text(time.summary) } else { p["time"] = nil }
             p["eval_samples"] = .count(readout.domainSamples[d])
             try NPYScores.write(scores, to: dir + "/scores.npy")
             if let pValues { try NPYScores.write(pValues, to: dir + "/pvalues.npy") }

@@ -297,6 +297,28 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
                           out: f.path + "/z")
     }
 
+    @Test func eachDomainHasItsOwnTimeRange() throws {
+        let f = TempFolder()
+        func domain(_ start: Int) -> String {
+            "day,a,b,c\n" + (0..<300).map { t in
+                "\(start + t),\(sin(Double(t))),\(cos(Double(t) * 0.7)),\(Double(t % 7) * 0.1)"
+            }.joined(separator: "\n") + "\n"
+        }
+        f.file("early.csv", domain(0))
+        f.file("late.csv", domain(5000))
+        let m = f.file("m.json", #"{"variables": ["a","b","c"], "domains": [{"name":"early","path":"early.csv"},{"name":"late","path":"late.csv"}]}"#)
+        let out = f.path + "/out"
+        let r = try runCLI(run(m, out, ["--time-column", "day", "--steps", "20", "--per-domain"]))
+        #expect(r.status == 0, "\(r.stderr)")
+        func time(_ path: String) throws -> String {
+            let g = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            return (g?["provenance"] as? [String: Any])?["time"] as? String ?? ""
+        }
+        let all = try time(out + "/graph.json")
+        #expect(all.contains("early: day: 0 … 299") && all.contains("late: day: 5000 … 5299"), "\(all)")
+        #expect(try time(out + "/domains/late/graph.json").hasPrefix("day: 5000 … 5299"))
+    }
+
     @Test func generateRefusesAFolderWithFilesUnlessOverwrite() throws {
         let f = TempFolder()
         let out = f.path + "/g"
