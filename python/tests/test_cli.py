@@ -34,6 +34,15 @@ def test_run_on_a_dataframe_with_time_stamps(generated, tmp_path):
     assert "<title>Causeway: results</title>" in (tmp_path / "results" / "report.html").read_text()
 
 
+def test_drop_columns_may_name_non_numeric_columns_of_a_dataframe(generated, tmp_path):
+    frame = pd.read_csv(generated / "domain0.csv")
+    frame.insert(0, "station", "ST-0042")
+    run = causeway.run(frame, tmp_path / "out", max_lag=2, quiet=True, drop_columns=["station"])
+    assert run.variables == ["x0", "x1", "x2", "x3"]
+    with pytest.raises(ValueError, match="drop_columns: no such column 'nope'"):
+        causeway.run(frame, tmp_path / "out2", max_lag=2, drop_columns=["nope"])
+
+
 def test_unknown_flag_raises_with_the_cli_message(generated, tmp_path):
     with pytest.raises(causeway.CausewayError, match="Unknown option '--bogus-flag'") as caught:
         causeway.run(generated / "manifest.json", tmp_path / "out", bogus_flag=1)

@@ -129,6 +129,19 @@ def run(data: Any, out: Union[str, os.PathLike], **flags: Any) -> Run:
         if _is_frame(data) or isinstance(data, dict):
             # a folder named after the run's, so that the report's title names the run
             name = os.path.basename(os.path.abspath(out_path)) or "data"
+            drop = flags.get("drop_columns")
+            if drop:
+                # left out before writing, so they may be non-numeric (as --drop-columns allows)
+                names = [drop] if isinstance(drop, str) else list(drop)
+                frames = data if isinstance(data, dict) else {None: data}
+                for frame in frames.values():
+                    unknown = [c for c in names if c not in frame.columns]
+                    if unknown:
+                        raise ValueError(f"drop_columns: no such column {', '.join(map(repr, unknown))} "
+                                         f"(columns: {', '.join(map(str, frame.columns))})")
+                trimmed = {k: v.drop(columns=names) for k, v in frames.items()}
+                data = trimmed[None] if None in trimmed else trimmed
+                flags = {k: v for k, v in flags.items() if k != "drop_columns"}
             data_path = write_dataset(data, os.path.join(tmp, name), time_column=flags.get("time_column"))
         else:
             data_path = os.fspath(data)
