@@ -325,7 +325,7 @@ extension ReadoutOptions {
             try GraphWriter.writeJSON(edges: edges, scores: scores, variables: dataset.variables, attribution: attribution.rawValue,
                                       binarize: rule.description, decision: summary, provenance: p, to: dir + "/graph.json")
             try AdjacencyWriter.write(edges: edges, variables: dataset.variables, to: dir + "/adjacency.csv")
-            var line = "domain \(domain.name): \(edges.count) edges from \(readout.domainSamples[d]) samples"
+            var line = "domain \(domain.name): \(edges.count) edge\(edges.count == 1 ? "" : "s") from \(readout.domainSamples[d]) samples"
                 + (rule.usesPValues && (heldOut ?? 0) < 100 ? " (only \(heldOut ?? 0) held-out windows: low power)" : "")
                 + " → \(dir)/graph.json"
             if let truth {

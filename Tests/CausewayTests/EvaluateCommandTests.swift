@@ -69,12 +69,12 @@ import Testing
         #expect(missed == MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [], qValues: q))
         #expect(missed.testedNotKept == 1 && missed.outsideScreen == 0)
         let ev = try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truth)
-        #expect(ev.table(missed: missed).contains("of the 1 true edges missed, 1 were tested and not kept"))
+        #expect(ev.table(missed: missed).contains("of the 1 true edge missed, 1 was tested and not kept"))
         // outside the family (NaN q): never tested
         let outside = try #require(MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [],
                                                    qValues: ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: .nan, count: 9))))
         #expect(outside.outsideScreen == 1 && outside.testedNotKept == 0 && outside.outsideScreenWithPValue == 0)
-        #expect(ev.table(missed: outside).contains("1 were outside the score screen (not in the family the FDR rule corrects, so no q-value; --tests"))
+        #expect(ev.table(missed: outside).contains("1 was outside the score screen (not in the family the FDR rule corrects, so no q-value; --tests"))
         // outside the family but with a p-value (every candidate tested at small L·p): said so
         let withP = try #require(MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [],
                                                  qValues: ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: .nan, count: 9)),

@@ -121,7 +121,7 @@ public struct TimeAxis: Sendable, Equatable {
 
     /// One line for the terminal, graph.json and the report.
     public var summary: String {
-        "\(column): \(first) … \(last), \(values.count) rows, step \(duration(medianStep))"
+        "\(column): \(first) … \(last), \(values.count) row\(values.count == 1 ? "" : "s"), step \(duration(medianStep))"
             + (gaps > 0 ? ", \(gaps) gap\(gaps == 1 ? "" : "s")" : "")
     }
 

@@ -285,8 +285,10 @@ public enum ReportWriter {
             s += "<p class=\"note\"><b>Outside the screen:</b> \(outside.count) candidate\(outside.count == 1 ? "" : "s") that the score "
                 + "screen left out have q ≤ \(String(format: "%g", level)) (a tenth of Q) "
                 + "with every candidate tested (<code>--tests all</code>, q-values over all "
-                + "\(candidates)): \(named.joined(separator: ", "))\(outside.count > 10 ? " and \(outside.count - 10) more (graph.json lists all)" : ""). They are not in the graph. "
-                + "A strong test outside the screen is often an indirect or confounded dependency, sometimes a weak true edge.</p>\n"
+                + "\(candidates)): \(named.joined(separator: ", "))\(outside.count > 10 ? " and \(outside.count - 10) more (graph.json lists all)" : ""). "
+                + (outside.count == 1 ? "It is" : "They are") + " not in the graph. A strong test outside the screen can be a true edge "
+                + "the scores ranked low, or an indirect or confounded dependency; <code>--tests all</code> puts every candidate in the "
+                + "tested family.</p>\n"
         }
         return s
     }

@@ -101,9 +101,10 @@ extension Evaluation {
             var note = String(format: "note: the scores rank the true edges well (oracle top-k F1 %.3f) but the graph keeps "
                 + "fewer (recall %.3f)", oracleLagged.f1, lagged.recall)
             if let missed, missed.outsideScreen + missed.testedNotKept > 0 {
-                note += ": of the \(missed.outsideScreen + missed.testedNotKept) true edges missed, \(missed.testedNotKept) were "
+                let total = missed.outsideScreen + missed.testedNotKept
+                note += ": of the \(total) true edge\(total == 1 ? "" : "s") missed, \(missed.testedNotKept) \(missed.testedNotKept == 1 ? "was" : "were") "
                     + "tested and not kept (too little power: a longer series or more held-out windows; README, Power) and "
-                    + "\(missed.outsideScreen) were outside the score screen (not in the family the FDR rule corrects, so no "
+                    + "\(missed.outsideScreen) \(missed.outsideScreen == 1 ? "was" : "were") outside the score screen (not in the family the FDR rule corrects, so no "
                     + "q-value" + (missed.outsideScreenWithPValue > 0
                         ? "; \(missed.outsideScreenWithPValue) of them have a p-value in pvalues.npy, since every candidate is tested at this size"
                         : "") + "; --tests wide or all widens the family)"
