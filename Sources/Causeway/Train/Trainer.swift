@@ -310,7 +310,9 @@ public final class Trainer {
 }
 
 private func describe(_ m: ModelConfig) -> String {
-    "--tokens \(m.tokens.rawValue) --variables \(m.variables) --max-lag \(m.maxLag) --d-model \(m.dModel) --layers \(m.layers) --heads \(m.heads) domain embeddings \(m.domainEmbeddings)"
+    "\(m.variables) variables, --tokens \(m.tokens.rawValue) --max-lag \(m.maxLag) --d-model \(m.dModel) --layers \(m.layers) --heads \(m.heads)"
+        + (m.linearPath ? " --linear-path" : " --no-linear-path")
+        + (m.domainEmbeddings > 0 ? " --domain-embedding (\(m.domainEmbeddings) domains)" : " --no-domain-embedding")
 }
 
 private func differences(_ a: TrainingConfig, _ b: TrainingConfig) -> String {
