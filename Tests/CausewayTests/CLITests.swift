@@ -297,6 +297,17 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
                           out: f.path + "/z")
     }
 
+    @Test func aColumnMostlyMissingIsNamedForDropColumns() throws {
+        let f = TempFolder()
+        let csv = f.file("na.csv", "a,b,c,empty\n" + (0..<200).map { t in "\(sin(Double(t))),\(cos(Double(t) * 0.7)),\(Double(t % 7) * 0.1)," }
+            .joined(separator: "\n") + "\n")
+        try expectFailure(run(csv, f.path + "/out", ["--max-lag", "2"]), ["'empty' is missing in 200 of 200 rows", "--drop-columns empty"],
+                          out: f.path + "/out")
+        // --missing drop-windows then leaves no window: the same advice, not only "a longer series"
+        try expectFailure(run(csv, f.path + "/out", ["--max-lag", "2", "--missing", "drop-windows"]),
+                          ["0 training windows", "'empty' is missing in 200 of 200 rows", "--drop-columns empty"], out: f.path + "/out")
+    }
+
     @Test func eachDomainHasItsOwnTimeRange() throws {
         let f = TempFolder()
         func domain(_ start: Int) -> String {

@@ -58,6 +58,7 @@ extension Dataset {
             throw CausewayError("\(where_): \(rows) time steps (rows) × \(p) variables with --max-lag \(maxLag) give \(train) training window\(train == 1 ? "" : "s")"
                 + (dropped > 0 ? " (after \(dropped) windows with missing cells were left out)" : "")
                 + "; Causeway needs at least \(floor) (max lag × variables + 10, and at least 30), about \(needed) rows. "
+                + (dropped > 0 ? mostlyMissingAdvice() : "")
                 + "Use a longer series, lower --max-lag, or fewer variables (--columns)")
         }
         try validate(maxLag: maxLag, validationFraction: validationFraction)
@@ -79,6 +80,23 @@ extension Dataset {
                 + "(\(comfortable) training windows or more is comfortable); expect only the strongest links, and few edges that pass the tests"))
         }
         return warnings
+    }
+
+    /// "'x' is missing in N of M rows: leave it out with --drop-columns x. " for the columns
+    /// missing in more than half the rows of some domain ("" when none): with --missing
+    /// drop-windows such a column costs most windows.
+    func mostlyMissingAdvice() -> String {
+        var worst: [Int: (missing: Int, rows: Int)] = [:]
+        for d in domains {
+            for j in 0..<d.series.columns where 2 * d.series.missingPerColumn[j] > d.series.rows {
+                let m = d.series.missingPerColumn[j]
+                if worst[j].map({ m > $0.missing }) ?? true { worst[j] = (m, d.series.rows) }
+            }
+        }
+        guard !worst.isEmpty else { return "" }
+        let js = worst.keys.sorted()
+        return js.map { "'\(variables[$0])' is missing in \(worst[$0]!.missing) of \(worst[$0]!.rows) rows" }.joined(separator: ", ")
+            + ": leave \(js.count == 1 ? "it" : "them") out with --drop-columns \(js.map { variables[$0] }.joined(separator: ",")). "
     }
 
     /// One error naming every constant or near-constant column of every domain (over its
