@@ -26,6 +26,7 @@ struct Discover: ParsableCommand {
                                                   validationFraction: job.training.validationFraction)
             if world.isCoordinator {
                 input.print(diagnostics, quiet: quiet)
+                if !quiet, let note = ReadoutOptions.truthBeyondMaxLagNote(truth, maxLag: job.model.maxLag) { fputs(note + "\n", stderr) }
                 try input.checkOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"])
             }
             let windows = try job.makeWindows()

@@ -105,6 +105,16 @@ struct ReadoutOptions: ParsableArguments {
         return edges
     }
 
+    /// Before training: a note when --truth holds edges beyond the max lag (they count as missed).
+    static func truthBeyondMaxLagNote(_ edges: [LaggedEdge]?, maxLag: Int) -> String? {
+        guard let edges else { return nil }
+        let beyond = edges.filter { $0.lag > maxLag }
+        guard !beyond.isEmpty, let top = beyond.map(\.lag).max() else { return nil }
+        return "note: \(beyond.count) edge\(beyond.count == 1 ? "" : "s") of --truth \(beyond.count == 1 ? "has a lag" : "have lags") beyond "
+            + "--max-lag \(maxLag) (up to \(top)): the model cannot see \(beyond.count == 1 ? "it" : "them"), so the metrics count "
+            + "\(beyond.count == 1 ? "it" : "them") as missed; --max-lag \(top) can find \(beyond.count == 1 ? "it" : "them")"
+    }
+
     /// Up to this many inputs (L·p) every candidate is tested; above, only the screened
     /// candidates (the tests cost one pass over the held-out windows per input, so
     /// they would outgrow training at large p: +103% at p = 100, L = 3; docs/accuracy.md).

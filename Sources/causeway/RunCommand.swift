@@ -91,6 +91,7 @@ struct Run: ParsableCommand {
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
         if coordinator {
             input.print(diagnostics, quiet: quiet)
+            if !quiet, let note = ReadoutOptions.truthBeyondMaxLagNote(truthEdges, maxLag: model.maxLag) { fputs(note + "\n", stderr) }
             try input.checkOut(resuming: resume != nil)   // refuses early; creates nothing
         }
 

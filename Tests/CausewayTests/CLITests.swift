@@ -297,6 +297,16 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
                           out: f.path + "/z")
     }
 
+    @Test func truthBeyondTheMaxLagIsNotedBeforeTraining() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let truth = f.file("truth.csv", "source,target,lag\na,b,1\na,c,4\n")
+        let r = try runCLI(["run", "--data", csv, "--out", f.path + "/out", "--max-lag", "2", "--steps", "10", "--binarize", "auto", "--truth", truth])
+        #expect(r.status == 0, "\(r.stderr)")
+        let note = try #require(r.stderr.range(of: "note: 1 edge of --truth has a lag beyond --max-lag 2 (up to 4)"))
+        #expect(note.lowerBound < (r.stderr.range(of: "training:")?.lowerBound ?? r.stderr.endIndex), "the note comes before training")
+    }
+
     @Test func aColumnMostlyMissingIsNamedForDropColumns() throws {
         let f = TempFolder()
         let csv = f.file("na.csv", "a,b,c,empty\n" + (0..<200).map { t in "\(sin(Double(t))),\(cos(Double(t) * 0.7)),\(Double(t % 7) * 0.1)," }

@@ -42,6 +42,8 @@ import Testing
     @Test func unknownVariable() throws {
         try Self.expectError("source,target,lag\nx0,x1,1\nx0,y,2\n", line: 3, mentioning: "'y'")
         try Self.expectError("source,target,lag\nz,x1,1\n", line: 2, mentioning: "unknown variable 'z'")
+        // the message lists the names a row may use
+        try Self.expectError("source,target,lag\nz,x1,1\n", line: 2, mentioning: "variables: \(Self.names.joined(separator: ", "))")
     }
 
     @Test func badLag() throws {

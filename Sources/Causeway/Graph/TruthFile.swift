@@ -12,6 +12,8 @@ public enum TruthFile {
     /// lag < 1 or not an integer, wrong column count, missing or wrong header; a missing or
     /// unreadable file names the file.
     public static func read(path: String, variables: [String]) throws -> [LaggedEdge] {
+        let known = variables.count <= 12 ? variables.joined(separator: ", ")
+            : variables.prefix(12).joined(separator: ", ") + ", …"
         let data = try readFileContents(path, label: "truth file")
         guard let text = String(data: data, encoding: .utf8) else {
             throw CausewayError("truth file \(path) is not UTF-8 text")
@@ -41,10 +43,10 @@ public enum TruthFile {
                 throw CausewayError("\(location): expected 3 columns (source,target,lag), found \(fields.count)")
             }
             guard let source = index[fields[0]] else {
-                throw CausewayError("\(location): unknown variable '\(fields[0])' (not among the dataset's \(variables.count) variables)")
+                throw CausewayError("\(location): unknown variable '\(fields[0])' (not among the dataset's \(variables.count) variables: \(known))")
             }
             guard let target = index[fields[1]] else {
-                throw CausewayError("\(location): unknown variable '\(fields[1])' (not among the dataset's \(variables.count) variables)")
+                throw CausewayError("\(location): unknown variable '\(fields[1])' (not among the dataset's \(variables.count) variables: \(known))")
             }
             guard let lag = Int(fields[2]) else {
                 throw CausewayError("\(location): lag '\(fields[2])' is not an integer")
