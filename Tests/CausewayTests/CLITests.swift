@@ -114,6 +114,13 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(m, f.path + "/out"), ["b.csv", "variable 'c' is missing", "(its header: a, b, z)"], out: f.path + "/out")
     }
 
+    @Test func oneFileListedAsTwoDomains() throws {
+        let f = TempFolder()
+        f.file("a.csv", header + rows(300))
+        let m = f.file("m.json", #"{"variables": ["a","b","c"], "domains": [{"name":"s1","path":"a.csv"},{"name":"s2","path":"./a.csv"}]}"#)
+        try expectFailure(run(m, f.path + "/out"), ["m.json", "domains 's1' and 's2' read the same file"], out: f.path + "/out")
+    }
+
     @Test func unknownManifestKey() throws {
         let f = TempFolder()
         f.file("a.csv", header + rows(30))

@@ -230,11 +230,19 @@ public enum DatasetLoader {
         }
         let variables = (options.table.columns ?? manifest.variables).filter { !options.table.dropColumns.contains($0) }
         var domains: [DomainData] = []
+        var byFile: [String: String] = [:]   // resolved file → the first domain reading it
         for d in manifest.domains {
             let file = d.path.hasPrefix("/") ? d.path : folder.appendingPathComponent(d.path).path
             do { try requireFile(file) } catch let e as CausewayError {
                 throw CausewayError("\(e.message) (domain '\(d.name)' of \(path))")
             }
+            // one recording listed twice would count its windows twice and overstate the evidence
+            let key = URL(fileURLWithPath: file).resolvingSymlinksInPath().standardizedFileURL.path
+            if let first = byFile[key] {
+                throw CausewayError("\(path): domains '\(first)' and '\(d.name)' read the same file \(file); "
+                    + "list each recording once (two domains of one file would count its windows twice)")
+            }
+            byFile[key] = d.name
             guard ["csv", "tsv", "npy"].contains(fileExtension(file)) else {
                 throw CausewayError("\(file): unsupported domain file type '.\(fileExtension(file))' in \(path); use .csv, .tsv or .npy")
             }
