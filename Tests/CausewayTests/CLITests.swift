@@ -114,6 +114,13 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(m, f.path + "/out"), ["b.csv", "variable 'c' is missing", "(its header: a, b, z)"], out: f.path + "/out")
     }
 
+    @Test func aWrongDelimiterIsNamedWhenAColumnIsNotFound() throws {
+        let f = TempFolder()
+        let csv = f.file("semi.csv", "date;a;b;c\n" + (0..<100).map { "2024-01-\(String(format: "%02d", $0 % 28 + 1));\($0);\($0 % 3);1" }.joined(separator: "\n") + "\n")
+        try expectFailure(run(csv, f.path + "/out", ["--time-column", "date", "--delimiter", ","]),
+                          ["no such column", "looks ';'-separated: --delimiter ';' (not ',')"], out: f.path + "/out")
+    }
+
     @Test func oneFileListedAsTwoDomains() throws {
         let f = TempFolder()
         f.file("a.csv", header + rows(300))

@@ -209,7 +209,18 @@ enum CSVReader {
             let position = Dictionary(fileColumns.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             func column(_ name: String, flag: String) throws -> Int {
                 guard let j = position[name] else {
-                    throw CausewayError("\(flag) '\(name)': \(file) has no such column (columns: \(fileColumns.joined(separator: ", ")))")
+                    // the header split on another delimiter than the file's: say so
+                    var hint = ""
+                    for other in [comma, semicolon, tab] where other != delimiter {
+                        let parts = fileColumns.flatMap { $0.split(separator: Character(UnicodeScalar(other))) }
+                        if parts.count > fileColumns.count && parts.contains(where: { $0 == Substring(name) }) {
+                            hint = "; the header holds '\(name)' between \(describe(other)) characters, so the file looks \(describe(other))-separated: "
+                                + "--delimiter \(other == tab ? "tab" : "'\(UnicodeScalar(other))'")"
+                                + (options.delimiter != nil ? " (not \(describe(delimiter)))" : "")
+                            break
+                        }
+                    }
+                    throw CausewayError("\(flag) '\(name)': \(file) has no such column (columns: \(fileColumns.joined(separator: ", ")))\(hint)")
                 }
                 return j
             }
