@@ -328,6 +328,24 @@ import Testing
         #expect(m.contains("standardised separately"))
     }
 
+    @Test func glitchesAreNamedAndHeavyTailsAreNot() {
+        var rng = RNG(seed: 11)
+        var x = Self.ar1(2000, phi: 0.5, &rng)
+        x[120] = 999; x[845] = -999
+        let found = DataDiagnostics.outliers(domains: [Self.domain("d", [x, Self.ar1(2000, phi: 0.5, &rng)])], variables: ["temp", "rain"])
+        #expect(found.count == 1 && found.first?.kind == .outlier && found.first?.columns == ["temp"])
+        #expect(found.first?.message.contains("2 values more than 100 robust standard deviations") == true
+                && found.first?.message.contains("row 120 = 999, row 845 = -999") == true, "\(found)")
+        // Student-t with 3 degrees of freedom, 5,000 draws: nothing named
+        let t3 = (0..<5000).map { _ -> Double in
+            let z = rng.gaussian(), chi = (0..<3).map { _ in pow(rng.gaussian(), 2) }.reduce(0, +)
+            return z / (chi / 3).squareRoot()
+        }
+        #expect(DataDiagnostics.outliers(domains: [Self.domain("d", [t3])], variables: ["ret"]).isEmpty)
+        // the median and MAD are an independent check: odd and even counts
+        #expect(DataDiagnostics.median([3, 1, 2]) == 2 && DataDiagnostics.median([4, 1, 3, 2]) == 2.5)
+    }
+
     @Test func aTinyDomainIsLeftOutOfTheLevelComparison() {
         // an 8-row domain's mean is noise: no level-shift warning from it
         var rng = RNG(seed: 5)

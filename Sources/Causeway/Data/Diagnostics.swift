@@ -8,7 +8,7 @@ public struct Diagnostic: Equatable, Sendable, Codable {
     public enum Kind: String, Codable, Sendable {
         case collinear, deterministic, trend, unitRoot = "unit_root", levelShift = "level_shift",
              smallSample = "small_sample", indexColumn = "index_column", irregularTime = "irregular_time",
-             missing, dropped, note
+             missing, dropped, outlier, note
     }
     public let kind: Kind
     /// The variables concerned, in the dataset's column order (empty for a dataset-wide note).
@@ -141,7 +141,60 @@ public enum DataDiagnostics {
         out += trendOut + unitOut
         out += betweenDomainMessages(found, domains, variables, skip: det)
         out += jumpMessages(found, domains, variables, skip: det)
+        out += outliers(domains: domains, variables: variables)
         return out
+    }
+
+    // MARK: - Outliers
+
+    /// Values this many robust standard deviations (1.4826 × the median absolute deviation)
+    /// from their column's median, in one domain, are named: a sensor glitch, a fill value like
+    /// −999 or a unit change. Beyond any Gaussian sample and rare in heavy-tailed ones:
+    /// P(|t₃| > 100·1.4826·MAD) = 1.5·10⁻⁶ per value (0.8% of 5,000-row Student-t(3) series get
+    /// a warning; at 50 robust SDs it was 6%, and a t₂ series of 5,000 rows 1.4 values).
+    public static let outlierRobustSDs = 100.0
+
+    /// One `.outlier` per column with values beyond `outlierRobustSDs` robust standard
+    /// deviations of the median in some domain (domains with at least
+    /// `minimumRowsForDomainMean` observed values and a non-zero MAD), naming up to 3 of them
+    /// with their 0-based data rows and values.
+    public static func outliers(domains: [DomainValues], variables: [String]) -> [Diagnostic] {
+        checkShapes(domains, variables)
+        let p = variables.count
+        var out: [Diagnostic] = []
+        for j in 0..<p {
+            var found: [(domain: Int, row: Int, value: Double)] = []
+            for (d, dom) in domains.enumerated() {
+                var column: [Double] = []
+                column.reserveCapacity(dom.rows)
+                for t in 0..<dom.rows where dom.values[t * p + j].isFinite { column.append(dom.values[t * p + j]) }
+                guard column.count >= minimumRowsForDomainMean else { continue }
+                let med = median(column)
+                let mad = median(column.map { abs($0 - med) })
+                guard mad > 0 else { continue }
+                let limit = outlierRobustSDs * 1.4826 * mad
+                for t in 0..<dom.rows {
+                    let v = dom.values[t * p + j]
+                    if v.isFinite && abs(v - med) > limit { found.append((d, t, v)) }
+                }
+            }
+            guard !found.isEmpty else { continue }
+            let named = found.prefix(3).map { f in
+                "row \(f.row) = \(g3(f.value))" + (domains.count > 1 ? " in '\(domains[f.domain].name)'" : "")
+            }.joined(separator: ", ")
+            out.append(Diagnostic(kind: .outlier, columns: [variables[j]], message:
+                "'\(variables[j])': \(found.count) value\(found.count == 1 ? "" : "s") more than \(g3(outlierRobustSDs)) robust standard "
+                + "deviations (1.4826 × median absolute deviation) from the median (\(named)\(found.count > 3 ? ", …" : "")"
+                + "; data rows, 0-based): a sensor glitch, a fill value (−999, 9999) or a unit change? A few such values can "
+                + "dominate the fit; if they are errors, blank them (an empty cell) and pass --missing drop-windows; if they are "
+                + "real (very heavy tails), this needs no action"))
+        }
+        return out
+    }
+
+    static func median(_ x: [Double]) -> Double {
+        let s = x.sorted(), n = s.count
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
     }
 
     // MARK: - Collinearity

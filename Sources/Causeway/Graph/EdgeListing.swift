@@ -36,7 +36,7 @@ public enum EdgeListing {
             let named = outside.prefix(3).map { "\(variables[$0.edge.source]) → \(variables[$0.edge.target]) lag \($0.edge.lag) (q = \(formatP($0.qValue)))" }
             s += "note: \(outside.count) candidate\(outside.count == 1 ? "" : "s") outside the score screen \(outside.count == 1 ? "has" : "have") "
                 + "q ≤ \(String(format: "%g", level)) with every candidate tested (--tests all): \(named.joined(separator: ", "))\(outside.count > 3 ? " and \(outside.count - 3) more" : ""). "
-                + (outside.count == 1 ? "It is" : "They are") + " not in the graph: the screen keeps the tested family to the highest-scoring "
+                + (outside.count == 1 ? "It is" : "They are") + " not in the graph, since the screen keeps the tested family to the highest-scoring "
                 + "candidates. A strong test here can be a true edge the scores ranked low, or an indirect or confounded dependency; "
                 + "--tests all puts every candidate in the tested family (README, How edges are decided).\n"
         }
