@@ -328,6 +328,17 @@ import Testing
         #expect(m.contains("standardised separately"))
     }
 
+    @Test func levelShiftsOfSeveralVariablesAreOneWarning() {
+        var rng = RNG(seed: 29)
+        let doms = [("a", 0.0), ("b", 3.0)].map { name, offset in
+            Self.domain(name, [Self.ar1(500, phi: 0.5, &rng).map { $0 + offset }, Self.ar1(500, phi: 0.5, &rng).map { $0 - offset }])
+        }
+        let found = DataDiagnostics.levelShifts(domains: doms, variables: ["hr", "bp"])
+        #expect(found.count == 1 && found.first?.columns == ["hr", "bp"])
+        let m = found.first?.message ?? ""
+        #expect(m.hasPrefix("2 variables: ") && m.contains("'hr'") && m.contains("'bp'") && m.contains("in 'a'") && m.contains("in 'b'"), "\(m)")
+    }
+
     @Test func glitchesAreNamedAndHeavyTailsAreNot() {
         var rng = RNG(seed: 11)
         var x = Self.ar1(2000, phi: 0.5, &rng)

@@ -901,7 +901,7 @@ public enum DataDiagnostics {
 
     static func betweenDomainMessages(_ found: [[DomainFindings]], _ domains: [DomainValues], _ variables: [String], skip: [Bool]) -> [Diagnostic] {
         guard domains.count >= 2 else { return [] }
-        var out: [Diagnostic] = []
+        var shifted: [(column: String, text: String)] = []
         for (j, f) in found.enumerated() where !skip[j] {
             let ds = f.indices.filter { f[$0].summary.count >= minimumRowsForDomainMean }
             guard ds.count >= 2 else { continue }
@@ -912,14 +912,17 @@ public enum DataDiagnostics {
             let lo = ds.min { f[$0].summary.mean < f[$1].summary.mean }!
             let gap = f[hi].summary.mean - f[lo].summary.mean
             guard pooled > 0, gap > betweenDomainShift * pooled else { continue }
-            let name = variables[j]
-            out.append(Diagnostic(kind: .levelShift, columns: [name], message:
-                "'\(name)': domain means differ by \(g3(gap / pooled)) pooled within-domain standard deviations "
-                + "('\(domains[hi].name)' \(g3(f[hi].summary.mean)), '\(domains[lo].name)' \(g3(f[lo].summary.mean)); "
-                + "threshold \(betweenDomainShift)); each domain is standardised separately, so the shift is absorbed "
-                + "and needs no action if the domains are separate recordings"))
+            shifted.append((variables[j], "'\(variables[j])' \(g3(gap / pooled)) (mean \(g3(f[hi].summary.mean)) in '\(domains[hi].name)', "
+                + "\(g3(f[lo].summary.mean)) in '\(domains[lo].name)')"))
         }
-        return out
+        guard !shifted.isEmpty else { return [] }
+        // one warning for all the variables, not one each: they usually shift together
+        let listed = shifted.prefix(8).map(\.text).joined(separator: "; ") + (shifted.count > 8 ? "; and \(shifted.count - 8) more" : "")
+        return [Diagnostic(kind: .levelShift, columns: shifted.map(\.column), message:
+            (shifted.count == 1 ? "" : "\(shifted.count) variables: ")
+            + "the largest and smallest domain means differ by more than \(g3(betweenDomainShift)) pooled within-domain standard "
+            + "deviation: \(listed) (gaps in pooled within-domain standard deviations). Each domain is standardised separately, so "
+            + "the shift is absorbed and needs no action if the domains are separate recordings")]
     }
 
     static func jumpMessages(_ found: [[DomainFindings]], _ domains: [DomainValues], _ variables: [String], skip: [Bool]) -> [Diagnostic] {
