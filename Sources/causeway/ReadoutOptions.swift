@@ -226,6 +226,12 @@ struct ReadoutOptions: ParsableArguments {
             provenance["abcd_heads"] = .text(abcd.heads)
         }
         if let extraWarning { provenance["warning"] = .text(extraWarning) }
+        let plan = perDomain ? perDomainPlan(readout, significance: significance, rule: rule, dataset: dataset) : []
+        if perDomain {
+            // the shared graph says where the per-domain graphs are (and why a domain has none)
+            provenance["per_domain"] = .text(plan.map { $0.folder.map { "domains/\($0)/" } ?? "\($0.name): \($0.reason ?? "")" }
+                .joined(separator: "; "))
+        }
         var diagnostics = inputDiagnostics
         if let extraWarning { diagnostics.append(Diagnostic(kind: .smallSample, columns: [], message: extraWarning)) }
         // one range per domain (each has its own time axis); one domain: its range alone
@@ -264,7 +270,7 @@ struct ReadoutOptions: ParsableArguments {
                                to: out + "/report.html")
         if let evaluation { try AtomicFile.write(try evaluation.jsonData(), to: out + "/metrics.json") }
         if perDomain {
-            try writePerDomain(readout, significance: significance, rule: rule, dataset: dataset, truth: truthEdges,
+            try writePerDomain(readout, plan: plan, significance: significance, rule: rule, dataset: dataset, truth: truthEdges,
                                out: out, provenance: provenance)
         }
         guard listing else { return }   // a study prints one line per run instead
@@ -303,27 +309,38 @@ extension ReadoutOptions {
     /// every domain (FOLDER from `domainFolderNames`), each binarized alone with the same rule;
     /// prints one line per domain, also for a domain left out (no evaluation window, or too few
     /// held-out windows for a p-value rule's tests).
-    func writePerDomain(_ readout: Attribution, significance: Significance?, rule: BinarizeRule, dataset: Dataset,
-                        truth: [LaggedEdge]?, out: String, provenance: Provenance) throws {
+    /// Each domain's --per-domain outcome, in domain order: its folder under OUT/domains/, or
+    /// why it gets no graph (no evaluation window; too few held-out windows for a p-value rule).
+    func perDomainPlan(_ readout: Attribution, significance: Significance?, rule: BinarizeRule,
+                       dataset: Dataset) -> [(name: String, folder: String?, reason: String?)] {
         let folders = domainFolderNames(dataset.domains.map(\.name))
+        return dataset.domains.enumerated().map { d, domain in
+            if readout.domainSamples[d] == 0 {
+                return (domain.name, nil, "no graph: none of its \(domain.series.rows) rows' windows was among the evaluation samples "
+                        + "(a window needs max lag + 2 rows)")
+            }
+            if rule.usesPValues, let heldOut = significance?.domainWindows[d], heldOut < PredictiveImpact.minimumHeldOut {
+                return (domain.name, nil, "no graph: \(heldOut) held-out window(s), fewer than the \(PredictiveImpact.minimumHeldOut) "
+                        + "its tests need (a longer series for this domain, or --validation-fraction)")
+            }
+            return (domain.name, folders[d], nil)
+        }
+    }
+
+    func writePerDomain(_ readout: Attribution, plan: [(name: String, folder: String?, reason: String?)], significance: Significance?,
+                        rule: BinarizeRule, dataset: Dataset, truth: [LaggedEdge]?, out: String, provenance: Provenance) throws {
         for (d, domain) in dataset.domains.enumerated() {
-            guard readout.domainSamples[d] > 0 else {
-                print("domain \(domain.name): no graph: none of its \(domain.series.rows) rows' windows was among the evaluation samples "
-                      + "(a window needs max lag + 2 rows)")
+            guard let folder = plan[d].folder else {
+                print("domain \(domain.name): \(plan[d].reason ?? "no graph")")
                 continue
             }
             let heldOut = significance?.domainWindows[d]
-            if rule.usesPValues, let heldOut, heldOut < PredictiveImpact.minimumHeldOut {
-                print("domain \(domain.name): no graph: \(heldOut) held-out window(s), fewer than the \(PredictiveImpact.minimumHeldOut) "
-                      + "its tests need (a longer series for this domain, or --validation-fraction)")
-                continue
-            }
             let scores = readout.domainScores[d]
             let pValues = significance?.domainPValues[d]
             let decision = try Decision.make(rule: rule, scores: scores, pValues: pValues, fdrMethod: fdrMethod,
                                              family: tests, autoExponent: readout.relevanceExponent)
             let edges = decision.edges
-            let dir = out + "/domains/" + folders[d]
+            let dir = out + "/domains/" + folder
             try AtomicFile.makeDirectory(dir)
             var p = provenance
             p["domain"] = .text(domain.name)

@@ -276,6 +276,11 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         }
         #expect(!FileManager.default.fileExists(atPath: f.path + "/evil"))
         #expect(r.stdout.contains("domain tiny: no graph"), "\(r.stdout)")
+        // the shared graph says where the per-domain graphs are
+        let g = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))) as? [String: Any]
+        let perDomain = (g?["provenance"] as? [String: Any])?["per_domain"] as? String ?? ""
+        #expect(perDomain.contains("domains/___evil/") && perDomain.contains("domains/site_A_2/") && perDomain.contains("tiny: no graph"), "\(perDomain)")
+        #expect(try String(contentsOfFile: out + "/report.html", encoding: .utf8).contains("domains/site_A_2/"))
     }
 
     @Test func heldOutWindowsLostToMissingCellsAreRefusedBeforeTraining() throws {

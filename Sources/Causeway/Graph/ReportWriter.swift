@@ -176,7 +176,7 @@ public enum ReportWriter {
 
     /// Plain-word labels for the provenance keys; unknown keys are shown as they are.
     static let provenanceLabels: [String: String] = [
-        "data": "data file", "data_sha256": "data SHA-256", "command": "command", "version": "Causeway version",
+        "data": "data file", "data_sha256": "data SHA-256", "per_domain": "per-domain graphs", "command": "command", "version": "Causeway version",
         "seed": "random seed", "steps": "training steps", "best_step": "best validation step",
         "wall_time_s": "wall time (s)", "training_s": "training (s)", "readout_s": "attribution readout (s)",
         "significance_s": "per-edge tests (s)", "eval_samples": "readout samples", "threads": "threads per rank",
