@@ -55,9 +55,11 @@ def parse_number(text, file, line, column):
     return value
 
 
-def read_csv(file, variables=None):
-    """A CSV series with a header row of names. Returns (names, array [rows, p]).
-    When `variables` is given, the header must list exactly those names in that order."""
+def read_csv(file, variables=None, exclude=()):
+    """A CSV series with a header row of names. Returns (variables, array [rows, p]).
+    `variables` (a manifest's) are matched by name, in any column order, as causeway run
+    matches them; without it every column not in `exclude` (--time-column, --drop-columns) is a
+    variable. Only the variables' cells are parsed, so other columns may hold text."""
     try:
         with open(file, encoding="utf-8") as f:
             text = f.read()
@@ -75,9 +77,16 @@ def read_csv(file, variables=None):
             raise InputError(f"{file}:1: column {j + 1} has an empty name in the header")
         if names.index(n) != j:
             raise InputError(f"{file}:1: duplicate variable name '{n}' (columns {names.index(n) + 1} and {j + 1})")
-    if variables is not None and names != variables:
-        raise InputError(f"{file}:1: header {names} differs from the manifest's variables {variables}; "
-                         "every domain must have the manifest's variables in order")
+    for name in exclude:
+        if name not in names:
+            raise InputError(f"{file}:1: no column '{name}' to leave out (columns: {', '.join(names)})")
+    single = variables is None
+    if single:
+        variables = [n for n in names if n not in exclude]
+    absent = [v for v in variables if v not in names]
+    if absent:
+        raise InputError(f"{file}:1: no column for variable(s) {', '.join(absent)} (its header: {', '.join(names)})")
+    index = [names.index(v) for v in variables]
     rows = []
     for k, row_text in enumerate(lines[1:]):
         line = k + 2  # 1-based, after the header
@@ -86,10 +95,15 @@ def read_csv(file, variables=None):
         cells = row_text.split(",")
         if len(cells) != len(names):
             raise InputError(f"{file}:{line}: expected {len(names)} columns, found {len(cells)}")
-        rows.append([parse_number(c, file, line, names[j]) for j, c in enumerate(cells)])
+        try:
+            rows.append([parse_number(cells[j], file, line, names[j]) for j in index])
+        except InputError as e:
+            if single and "is not a number" in str(e):
+                raise InputError(f"{e}; leave a non-numeric column out with --time-column or --drop-columns") from None
+            raise
     if not rows:
         raise InputError(f"{file}: no data rows after the header")
-    return names, np.array(rows, dtype=np.float64)
+    return variables, np.array(rows, dtype=np.float64)
 
 
 def read_npy(file, columns=None):
@@ -124,14 +138,15 @@ def read_series(file, variables):
     raise InputError(f"{file}: unsupported domain file type '{ext}'; use .csv or .npy")
 
 
-def load_dataset(path):
+def load_dataset(path, exclude=()):
     """Returns (variables, [(domain name, file, array [rows, p])]).
-    `path` is a manifest .json, or a single .csv (names from its header) / .npy (x0, x1, …)."""
+    `path` is a manifest .json, or a single .csv (names from its header, without the `exclude`
+    columns) / .npy (x0, x1, …)."""
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
     ext = os.path.splitext(path)[1].lower()
     if ext == ".csv":
-        names, a = read_csv(path)
+        names, a = read_csv(path, exclude=exclude)
         return names, [("domain0", path, a)]
     if ext == ".npy":
         a = read_npy(path)
@@ -319,6 +334,11 @@ def parse_args(argv):
                     help="varlingam: edge iff the mean |coefficient| on standardized data exceeds this "
                          "(default 0.05)")
     ap.add_argument("--seed", type=int, default=0, help="varlingam: random_state (default 0)")
+    ap.add_argument("--time-column", default=None,
+                    help="a single CSV's time-stamp column, left out as causeway run --time-column leaves it out "
+                         "(its order and gaps are not checked here)")
+    ap.add_argument("--drop-columns", default="",
+                    help="comma-separated columns of a single CSV to leave out (they need not be numeric)")
     args = ap.parse_args(argv)
     if args.max_lag < 1:
         ap.error("--max-lag must be ≥ 1")
@@ -341,7 +361,8 @@ def parse_args(argv):
 def main(argv):
     args = parse_args(argv)
     try:
-        variables, domains = load_dataset(args.data)
+        exclude = ([args.time_column] if args.time_column else []) + [c for c in args.drop_columns.split(",") if c]
+        variables, domains = load_dataset(args.data, exclude=exclude)
         check_usable(variables, domains, args.max_lag)
     except InputError as e:
         print(f"baseline: {e}", file=sys.stderr)
