@@ -20,6 +20,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("linear-path"), inversion: .prefixedNo,
           help: "A linear autoregressive path (L·p·p weights) in parallel to the transformer (default: on for step tokens).")
     var linearPath: Bool?
+    @Flag(name: .customLong("linear-path-per-domain"), inversion: .prefixedNo,
+          help: "One linear path per domain, for domains that share a graph but not its coefficients (default: on with the linear path and the domain embedding).")
+    var linearPathPerDomain: Bool?
 
     /// `forABCD`: the defaults of `--attribution abcd` (1 block, 8 heads), measured in
     /// docs/accuracy.md: the deepest attention layer of a 2-block model does not carry the graph.
@@ -27,7 +30,8 @@ struct ModelOptions: ParsableArguments {
         ModelConfig(tokens: tokens, variables: variables, maxLag: maxLag, dModel: dModel,
                     layers: layers ?? (forABCD ? 1 : 2),
                     heads: heads ?? defaultHeads(forABCD: forABCD),
-                    domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step))
+                    domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step),
+                    linearPathPerDomain: linearPathPerDomain ?? ((linearPath ?? (tokens == .step)) && domainEmbeddings > 1))
     }
 
     /// 4, or 8 for abcd when they divide --d-model.
@@ -38,7 +42,9 @@ struct ModelOptions: ParsableArguments {
         if heads == nil, dModel >= 1, dModel % fallback != 0 {
             throw ValidationError("--d-model \(dModel) is not divisible by the default \(fallback) attention heads: give --heads (a divisor of \(dModel))")
         }
-        do { try config(variables: 1).validate() } catch let e as CausewayError { throw ValidationError(e.message) }
+        do { try config(variables: 1).validate() } catch let e as CausewayError where !e.message.hasPrefix("--linear-path-per-domain") {
+            throw ValidationError(e.message)   // (the per-domain path is checked once the domains are known)
+        } catch {}
         if batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
     }
 }

@@ -116,7 +116,9 @@ struct Run: ParsableCommand {
         if let resume { reporter.message("resuming from \(resume) at step \(trainer.state.step)") }
         let mc = trainer.model.config
         reporter.message("model: \(mc.tokens.rawValue) tokens, d_model \(mc.dModel), \(mc.layers) layer(s), \(mc.heads) head(s), max lag \(mc.maxLag)"
-            + (mc.linearPath ? ", linear path (\(mc.maxLag * p * p) weights, scale \(String(format: "%.3g", mc.linearPathScale)))" : "")
+            + (mc.linearPath ? (mc.linearPathPerDomain ? ", one linear path per domain (\(mc.linearPathBanks) × \(mc.maxLag * p * p) weights"
+                                                       : ", linear path (\(mc.maxLag * p * p) weights")
+                + ", scale \(String(format: "%.3g", mc.linearPathScale)))" : "")
             + (mc.domainEmbeddings > 0 ? ", domain embedding" : "")
             + "; readout of \(min(readout.samples(variables: p), trainer.windows.train.count)) samples")
         reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "

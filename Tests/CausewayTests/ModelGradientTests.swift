@@ -7,6 +7,8 @@ import Testing
     static let configs: [ModelConfig] = [
         ModelConfig(tokens: .step, variables: 3, maxLag: 4, dModel: 8, layers: 2, heads: 2, domainEmbeddings: 2),
         ModelConfig(tokens: .step, variables: 3, maxLag: 4, dModel: 8, layers: 2, heads: 2, domainEmbeddings: 0, linearPath: true),
+        ModelConfig(tokens: .step, variables: 3, maxLag: 4, dModel: 8, layers: 2, heads: 2, domainEmbeddings: 2, linearPath: true,
+                    linearPathPerDomain: true),
         ModelConfig(tokens: .variable, variables: 3, maxLag: 3, dModel: 8, layers: 2, heads: 2, domainEmbeddings: 2),
     ]
 
@@ -48,6 +50,39 @@ import Testing
         for i in 0..<n {
             let numeric = centralDifference(model.input, i, h: 3e-3, loss)
             #expect(isClose(analyticInput[i], numeric, rel: 3e-2, abs: 3e-3), "input[\(i)]")
+        }
+    }
+
+    /// Each domain's samples go through their own linear-path bank: with the two domains'
+    /// embeddings equal, a sample's forecast changes with its domain by exactly the difference
+    /// of the banks' linear outputs, α · Σ_k x[t−k] · (W₁[k] − W₀[k]) (written out here).
+    @Test func eachDomainUsesItsOwnLinearPathBank() {
+        let p = 3, L = 2
+        let c = ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2, domainEmbeddings: 2,
+                            linearPath: true, linearPathPerDomain: true)
+        let model = Transformer(config: c, batchCapacity: 2, seed: 4)
+        var rng = RNG(seed: 8)
+        for i in 0..<model.parameters.count { model.parameters[i] += Float(rng.gaussian() * 0.3) }
+        let emb = model.layout.domEmb, w = model.layout.linearW, bank = L * p * p
+        #expect(w.count == 2 * bank)
+        for k in 0..<(emb.count / 2) { model.parameters[emb.offset + emb.count / 2 + k] = model.parameters[emb.offset + k] }
+        let x = randomArray(L * p, &rng)
+        for s in 0..<2 { for i in 0..<(L * p) { model.input[s * L * p + i] = x[i] } }
+        model.setDomain(0, 0); model.setDomain(1, 1)
+        model.forward(batch: 2)
+        let alpha = Double(c.linearPathScale)
+        for t in 0..<L {
+            for o in 0..<p {
+                var want = 0.0
+                for k in 0...t {
+                    for j in 0..<p {
+                        let d = Double(model.parameters[w.offset + bank + (k * p + j) * p + o]) - Double(model.parameters[w.offset + (k * p + j) * p + o])
+                        want += alpha * Double(x[(t - k) * p + j]) * d
+                    }
+                }
+                let got = Double(model.output[L * p + t * p + o]) - Double(model.output[t * p + o])
+                #expect(isClose(got, want, rel: 1e-4, abs: 1e-5), "t \(t) o \(o): \(got) vs \(want)")
+            }
         }
     }
 

@@ -189,11 +189,12 @@ import Testing
     /// The tests' shortcuts: the linear path's last-step output plus a rank-one correction for
     /// the replaced input, the embeddings computed once plus a rank-one edit, and the last token's
     /// forecast alone (`forwardLastToken`). Reference: the plain `forward` on the edited window.
-    @Test(arguments: [false, true], [1, 2])
-    func testedForecastsMatchThePlainForward(linearPath: Bool, layers: Int) throws {
-        let p = 4, L = 3, m = p * L
+    /// With `perDomain`, each domain's windows go through their own linear-path bank.
+    @Test(arguments: [(false, false), (true, false), (true, true)], [1, 2])
+    func testedForecastsMatchThePlainForward(path: (linearPath: Bool, perDomain: Bool), layers: Int) throws {
+        let p = 4, L = 3, m = p * L, linearPath = path.linearPath
         let config = ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: layers, heads: 2,
-                                 domainEmbeddings: 2, linearPath: linearPath)
+                                 domainEmbeddings: 2, linearPath: linearPath, linearPathPerDomain: path.perDomain)
         let replicas = ReplicaSet(config: config, batch: 8, seed: 2, workers: 2)
         var rng = RNG(seed: 6)
         let model = replicas.primary
@@ -218,7 +219,7 @@ import Testing
         try z.withUnsafeBufferPointer { zp in
             let embedded = try #require(PredictiveImpact.embedAll(replicas, heldOut, zp.baseAddress!, chunk: 3))
             defer { embedded.deallocate() }
-            let linear = PredictiveImpact.LinearShortcut(model, z: zp.baseAddress!, windows: N)
+            let linear = PredictiveImpact.LinearShortcut(model, z: zp.baseAddress!, windows: N, domains: heldOut.map { Int($0.domain) })
             #expect((linear != nil) == linearPath)
             // the keys and values of the unedited windows, filled by a call without a replacement
             let cache = UnsafeMutablePointer<Float>.allocate(capacity: N * layers * L * 3 * 8)

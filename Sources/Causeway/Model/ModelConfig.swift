@@ -20,9 +20,15 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// A linear autoregressive path from the inputs to the forecast, in parallel to the
     /// transformer (`causalLinearForward`, LSTNet's highway): L·p·p weights. Step tokens only.
     public var linearPath: Bool
+    /// One linear path per domain (`domainEmbeddings` of them), each domain's samples through
+    /// its own L·p·p weights: domains that share a graph but not its coefficients (signs and
+    /// sizes that differ per subject or site) get each their own linear autoregression, which a
+    /// shared one averages away. Needs `linearPath` and domain embeddings.
+    public var linearPathPerDomain: Bool
 
     public init(tokens: Tokenization = .step, variables: Int, maxLag: Int, dModel: Int = 64,
-                layers: Int = 2, heads: Int = 4, domainEmbeddings: Int = 0, linearPath: Bool = false) {
+                layers: Int = 2, heads: Int = 4, domainEmbeddings: Int = 0, linearPath: Bool = false,
+                linearPathPerDomain: Bool = false) {
         self.tokens = tokens
         self.variables = variables
         self.maxLag = maxLag
@@ -31,19 +37,27 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.heads = heads
         self.domainEmbeddings = domainEmbeddings
         self.linearPath = linearPath
+        self.linearPathPerDomain = linearPathPerDomain
     }
 
-    private enum CodingKeys: String, CodingKey { case tokens, variables, maxLag, dModel, layers, heads, domainEmbeddings, linearPath }
+    private enum CodingKeys: String, CodingKey {
+        case tokens, variables, maxLag, dModel, layers, heads, domainEmbeddings, linearPath, linearPathPerDomain
+    }
 
-    /// Checkpoints written before `linearPath` existed decode with it off.
+    /// Checkpoints written before `linearPath` (or `linearPathPerDomain`) existed decode with it off.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(tokens: try c.decode(Tokenization.self, forKey: .tokens), variables: try c.decode(Int.self, forKey: .variables),
                   maxLag: try c.decode(Int.self, forKey: .maxLag), dModel: try c.decode(Int.self, forKey: .dModel),
                   layers: try c.decode(Int.self, forKey: .layers), heads: try c.decode(Int.self, forKey: .heads),
                   domainEmbeddings: try c.decode(Int.self, forKey: .domainEmbeddings),
-                  linearPath: try c.decodeIfPresent(Bool.self, forKey: .linearPath) ?? false)
+                  linearPath: try c.decodeIfPresent(Bool.self, forKey: .linearPath) ?? false,
+                  linearPathPerDomain: try c.decodeIfPresent(Bool.self, forKey: .linearPathPerDomain) ?? false)
     }
+
+    /// Weight banks of the linear path, each [L, p, p]: one per domain with
+    /// `linearPathPerDomain`, else one; 0 without a linear path.
+    public var linearPathBanks: Int { linearPath ? (linearPathPerDomain ? domainEmbeddings : 1) : 0 }
 
     /// The linear path's output scale α = min(1, 8/√(L·p)): Adam moves every weight by about the
     /// learning rate, so without it the forecast's step would grow with the L·p inputs (at p = 1,000,
@@ -68,5 +82,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         }
         if domainEmbeddings < 0 { throw CausewayError("domain embedding count must be ≥ 0") }
         if linearPath && tokens != .step { throw CausewayError("--linear-path needs --tokens step") }
+        if linearPathPerDomain && !(linearPath && domainEmbeddings >= 1) {
+            throw CausewayError("--linear-path-per-domain needs the linear path and the domain embedding")
+        }
     }
 }

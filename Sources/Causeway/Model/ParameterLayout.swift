@@ -34,7 +34,7 @@ public struct ParameterLayout: Sendable {
     public let lnfW, lnfB: TensorSlice // [d]
     public let headW: TensorSlice      // [d, f]
     public let headB: TensorSlice      // [f]
-    public let linearW: TensorSlice    // [L, p, p] linear path, index (lag−1, source, target) (count 0 when off)
+    public let linearW: TensorSlice    // [banks, L, p, p] linear path, index (domain or 0, lag−1, source, target) (count 0 when off)
     public let count: Int
     public let all: [TensorSlice]
 
@@ -73,7 +73,7 @@ public struct ParameterLayout: Sendable {
         lnfB = slice("lnf.bias", d)
         headW = slice("head.weight", d * f, decays: true)
         headB = slice("head.bias", f)
-        linearW = slice("linear_path.weight", c.linearPath ? c.maxLag * c.variables * c.variables : 0, decays: true)
+        linearW = slice("linear_path.weight", c.linearPathBanks * c.maxLag * c.variables * c.variables, decays: true)
         count = offset
         self.all = all
     }

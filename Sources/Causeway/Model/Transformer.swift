@@ -107,9 +107,37 @@ public final class Transformer {
         layerNormForward(a.lnf.pointer, a.lnfMean.pointer, a.lnfRstd.pointer, residual,
                          param(layout.lnfW), param(layout.lnfB), n, d)
         matmulForward(a.output.pointer, a.lnf.pointer, param(layout.headW), param(layout.headB), n, d, f)
-        if c.linearPath && linearPath {
-            causalLinearForward(a.output.pointer, a.input.pointer, param(layout.linearW), b, T, f, f, c.maxLag,
-                                alpha: c.linearPathScale)
+        if c.linearPath && linearPath { linearPathForward(batch: b) }
+    }
+
+    /// The linear path's samples: all at once through one shared bank, or each through its
+    /// domain's bank (`linearPathPerDomain`). `body(first, count, bank)`.
+    private func linearPathGroups(_ b: Int, _ body: (Int, Int, Int) -> Void) {
+        let c = config, bank = c.maxLag * c.variables * c.variables
+        if c.linearPathPerDomain {
+            for s in 0..<b { body(s, 1, Int(acts.domains[s]) * bank) }
+        } else {
+            body(0, b, 0)
+        }
+    }
+
+    /// output[0..<b] += the linear path of input[0..<b] (`causalLinearForward`).
+    private func linearPathForward(batch b: Int) {
+        let c = config, T = c.sequenceLength, f = c.featuresPerToken
+        linearPathGroups(b) { first, count, bank in
+            causalLinearForward(acts.output.pointer + first * T * f, acts.input.pointer + first * T * f,
+                                param(layout.linearW) + bank, count, T, f, f, c.maxLag, alpha: c.linearPathScale)
+        }
+    }
+
+    /// The linear path's backward (`causalLinearBackward`) into the weight gradient and/or the
+    /// input gradient of samples 0..<b.
+    private func linearPathBackward(batch b: Int, weights: Bool, inputs: Bool) {
+        let c = config, T = c.sequenceLength, f = c.featuresPerToken
+        linearPathGroups(b) { first, count, bank in
+            causalLinearBackward(inputs ? acts.dInput.pointer + first * T * f : nil, weights ? grad(layout.linearW) + bank : nil,
+                                 acts.dOutput.pointer + first * T * f, acts.input.pointer + first * T * f,
+                                 param(layout.linearW) + bank, count, T, f, f, c.maxLag, alpha: c.linearPathScale)
         }
     }
 
@@ -258,10 +286,7 @@ public final class Transformer {
         a.dResidual.pointer.update(repeating: 0, count: n * d)
         layerNormBackward(a.dResidual.pointer, g(layout.lnfW), g(layout.lnfB), a.dLN.pointer, lastResidual,
                           param(layout.lnfW), a.lnfMean.pointer, a.lnfRstd.pointer, n, d, constantScale: lrp)
-        if c.linearPath, parameterGradients {
-            causalLinearBackward(nil, grad(layout.linearW), a.dOutput.pointer, a.input.pointer, param(layout.linearW),
-                                 b, T, f, f, c.maxLag, alpha: c.linearPathScale)
-        }
+        if c.linearPath, parameterGradients { linearPathBackward(batch: b, weights: true, inputs: false) }
         gradientsReady?(layout.lnfW.offset, layout.count - layout.lnfW.offset)
 
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
@@ -305,10 +330,7 @@ public final class Transformer {
             matmulBackward(a.dInput.pointer, nil, nil, a.dResidual.pointer, a.input.pointer,
                            param(layout.inW), n, f, d)
             // the linear path is linear: its LRP relevance is gradient × input under every rule
-            if c.linearPath {
-                causalLinearBackward(a.dInput.pointer, nil, a.dOutput.pointer, a.input.pointer, param(layout.linearW),
-                                     b, T, f, f, c.maxLag, alpha: c.linearPathScale)
-            }
+            if c.linearPath { linearPathBackward(batch: b, weights: false, inputs: true) }
         }
     }
 

@@ -119,7 +119,7 @@ public enum PredictiveImpact {
         // base squared errors e0 [N, p]
         let e0 = UnsafeMutablePointer<Double>.allocate(capacity: N * p)
         defer { e0.deallocate() }
-        let linear = LinearShortcut(replicas.primary, z: zFloat, windows: N)
+        let linear = LinearShortcut(replicas.primary, z: zFloat, windows: N, domains: heldOut.map { Int($0.domain) })
         let embeddings = embedAll(replicas, heldOut, zFloat, chunk: chunk)
         defer { embeddings?.deallocate() }
         let embedded = embeddings.map { UnsafePointer($0) }
@@ -376,30 +376,47 @@ public enum PredictiveImpact {
     /// (at p = 1,000, L = 3 that is 18 MFLOP a window).
     struct LinearShortcut {
         let p: Int, m: Int, alpha: Float
-        /// [m, p]: row r·p + j = weight[L − 1 − r][j, :], the weights of input (row r, variable j)
-        /// on the last-step forecast.
+        /// [banks, m, p]: row r·p + j of a bank = weight[L − 1 − r][j, :], the weights of input
+        /// (row r, variable j) on the last-step forecast; one bank, or one per domain.
         let stack: [Float]
+        /// [N]: the offset in `stack` of window w's bank (0 with one bank).
+        let bankOffset: [Int]
         /// [N, p]: α · z[w] · stack, the linear path's last-step output of every window.
         let base: [Float]
         let z: UnsafePointer<Float>
 
-        /// nil when the model has no linear path.
-        init?(_ model: Transformer, z: UnsafePointer<Float>, windows N: Int) {
+        /// nil when the model has no linear path. `domains`: each window's domain (its bank with
+        /// `linearPathPerDomain`).
+        init?(_ model: Transformer, z: UnsafePointer<Float>, windows N: Int, domains: [Int]) {
             let c = model.config
             guard c.linearPath else { return nil }
-            let L = c.maxLag, p = c.variables, m = L * p
+            precondition(domains.count == N)
+            let L = c.maxLag, p = c.variables, m = L * p, banks = c.linearPathBanks
             self.p = p; self.m = m; self.alpha = c.linearPathScale; self.z = z
-            let w = model.parameters.pointer + model.layout.linearW.offset   // [L, p, p]
-            var stack = [Float](repeating: 0, count: m * p)
-            for r in 0..<L { for j in 0..<p { for o in 0..<p { stack[(r * p + j) * p + o] = w[((L - 1 - r) * p + j) * p + o] } } }
+            let w = model.parameters.pointer + model.layout.linearW.offset   // [banks, L, p, p]
+            var stack = [Float](repeating: 0, count: banks * m * p)
+            for k in 0..<banks {
+                let wk = w + k * L * p * p, sk = k * m * p
+                for r in 0..<L { for j in 0..<p { for o in 0..<p { stack[sk + (r * p + j) * p + o] = wk[((L - 1 - r) * p + j) * p + o] } } }
+            }
+            let offsets = domains.map { c.linearPathPerDomain ? $0 * m * p : 0 }
             var base = [Float](repeating: 0, count: N * p)
             stack.withUnsafeBufferPointer { sp in
                 base.withUnsafeMutableBufferPointer { bp in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(N), Int32(p), Int32(m),
-                                c.linearPathScale, z, Int32(m), sp.baseAddress!, Int32(p), 0, bp.baseAddress!, Int32(p))
+                    if banks == 1 {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(N), Int32(p), Int32(m),
+                                    c.linearPathScale, z, Int32(m), sp.baseAddress!, Int32(p), 0, bp.baseAddress!, Int32(p))
+                    } else {
+                        for i in 0..<N {   // each window through its domain's bank
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1, Int32(p), Int32(m),
+                                        c.linearPathScale, z + i * m, Int32(m), sp.baseAddress! + offsets[i], Int32(p), 0,
+                                        bp.baseAddress! + i * p, Int32(p))
+                        }
+                    }
                 }
             }
             self.stack = stack
+            self.bankOffset = offsets
             self.base = base
         }
 
@@ -408,7 +425,7 @@ public enum PredictiveImpact {
         /// in that order (all p when nil).
         func add(_ out: UnsafePointer<Float>, window w: Int, targets: [Int]? = nil, replace: (Int, Float)?,
                  into forecast: UnsafeMutablePointer<Float>) {
-            let delta = replace.map { alpha * ($0.1 - z[w * m + $0.0]) } ?? 0, row = (replace?.0 ?? 0) * p
+            let delta = replace.map { alpha * ($0.1 - z[w * m + $0.0]) } ?? 0, row = bankOffset[w] + (replace?.0 ?? 0) * p
             if let targets {
                 for (a, o) in targets.enumerated() { forecast[a] = out[a] + base[w * p + o] + delta * stack[row + o] }
             } else {

@@ -311,7 +311,7 @@ public final class Trainer {
 
 private func describe(_ m: ModelConfig) -> String {
     "\(m.variables) variables, --tokens \(m.tokens.rawValue) --max-lag \(m.maxLag) --d-model \(m.dModel) --layers \(m.layers) --heads \(m.heads)"
-        + (m.linearPath ? " --linear-path" : " --no-linear-path")
+        + (m.linearPath ? (m.linearPathPerDomain ? " --linear-path-per-domain" : " --linear-path") : " --no-linear-path")
         + (m.domainEmbeddings > 0 ? " --domain-embedding (\(m.domainEmbeddings) domains)" : " --no-domain-embedding")
 }
 
