@@ -74,13 +74,24 @@ struct Study: ParsableCommand {
     func checkRunFlags(_ g: StudyGrid) throws {
         let fixed = ["--data", "cell.csv", "--out", "cell-out"]
         for (k, flag) in g.runFlags.enumerated() {
-            do { _ = try Run.parse(fixed + StudyGrid.arguments([flag])) } catch {
+            do { _ = try Run.parse(fixed + Self.runArguments([flag])) } catch {
                 let at = k < g.runFlagLocations.count ? g.runFlagLocations[k] : grid
                 throw CausewayError("\(at): [run] \(flag.0): \(Run.message(for: error))")
             }
         }
-        do { _ = try Run.parse(fixed + StudyGrid.arguments(g.runFlags)) } catch {
+        do { _ = try Run.parse(fixed + Self.runArguments(g.runFlags)) } catch {
             throw CausewayError("\(grid) [run]: \(Run.message(for: error))")
+        }
+    }
+
+    /// `causeway run` arguments of a grid's [run] table: `key = value` → `--key value`,
+    /// `key = true` → `--key`, `key = false` → `--no-key` for an on/off flag that has that form
+    /// (`linear_path = false` → `--no-linear-path`), else nothing (`quiet = false`).
+    static func runArguments(_ flags: [(String, GridValue)]) -> [String] {
+        flags.flatMap { flag, value -> [String] in
+            guard case .boolean(false) = value else { return StudyGrid.arguments([(flag, value)]) }
+            let negated = "--no-" + flag
+            return (try? Run.parse(["--data", "cell.csv", "--out", "cell-out", negated])) != nil ? [negated] : []
         }
     }
 
@@ -145,7 +156,7 @@ struct Study: ParsableCommand {
                 var args = ["--data", data + "/manifest.json", "--out", runDir, "--truth", data + "/truth.csv",
                             "--max-lag", String(g.maxLag), "--seed", String(c.seed), "--quiet", "--overwrite"]
                 args.append(v.domainEmbedding ? "--domain-embedding" : "--no-domain-embedding")
-                args += StudyGrid.arguments(g.runFlags)
+                args += Self.runArguments(g.runFlags)
                 // a run stopped by a signal (exit 75, e.g. a requeued array task) continues
                 // from its checkpoint; --force starts over
                 let checkpoint = runDir + "/checkpoint.cwck"

@@ -265,6 +265,31 @@ struct StudyCommandTests {
                 && changed.stderr.contains("'run: ") && changed.stderr.contains("--steps 40") && changed.stderr.contains("--steps 50"), "\(changed.stderr)")
     }
 
+    @Test func falseInRunTurnsAnOnOffFlagOff() throws {
+        // `linear_path_per_domain = false` → --no-linear-path-per-domain (it was dropped, so the
+        // default stayed on); `quiet = false` → nothing (run has no --no-quiet)
+        let f = TempFolder()
+        for (name, extra) in [("on", ""), ("off", "linear_path_per_domain = false\nquiet = false\n")] {
+            let grid = f.file("\(name).toml", """
+                samples = [300]
+                domains = 2
+                variables = 3
+                max_lag = 2
+                domain_embedding = [true]
+                [run]
+                steps = 10
+                d_model = 8
+                heads = 2
+                \(extra)
+                """)
+            let r = try runCLI(["study", "--grid", grid, "--out", f.path + "/\(name)"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let cell = try #require(try FileManager.default.contentsOfDirectory(atPath: f.path + "/\(name)/cells").first)
+            let ck = try Checkpoint.read(path: f.path + "/\(name)/cells/\(cell)/causeway-domain-embedding/checkpoint.cwck")
+            #expect(ck.header.model.linearPathPerDomain == (name == "on"))
+        }
+    }
+
     @Test func runFlagsAreCheckedWhenTheGridIsReadAndAFailedCellCanBeFixed() throws {
         let f = TempFolder()
         let text = """

@@ -268,7 +268,8 @@ public struct StudyGrid: Sendable {
             + methods.filter { $0 != .causeway }.map { StudyVariant(method: $0, domainEmbedding: false) }
     }
 
-    /// `--flag value` arguments from a flag table (true → `--flag`, false → nothing).
+    /// `--flag value` arguments from a flag table (true → `--flag`, false → nothing; `causeway
+    /// study` turns false into `--no-flag` for on/off flags of `run`).
     public static func arguments(_ flags: [(String, GridValue)]) -> [String] {
         flags.flatMap { flag, value -> [String] in
             switch value {
