@@ -31,8 +31,13 @@ struct ModelOptions: ParsableArguments {
                     layers: layers ?? (forABCD ? 1 : 2),
                     heads: heads ?? defaultHeads(forABCD: forABCD),
                     domainEmbeddings: domainEmbeddings, linearPath: linearPath ?? (tokens == .step),
-                    linearPathPerDomain: linearPathPerDomain ?? ((linearPath ?? (tokens == .step)) && domainEmbeddings > 1))
+                    linearPathPerDomain: linearPathPerDomain ?? ((linearPath ?? (tokens == .step)) && domainEmbeddings > 1
+                        && domainEmbeddings * maxLag * variables * variables <= Self.perDomainLinearWeights))
     }
+
+    /// The per-domain linear path is the default up to this many weights (D·L·p·p; 10 M is 160 MB
+    /// with gradients and Adam's moments); above, one shared path unless --linear-path-per-domain.
+    static let perDomainLinearWeights = 10_000_000
 
     /// 4, or 8 for abcd when they divide --d-model.
     func defaultHeads(forABCD: Bool) -> Int { forABCD && dModel % 8 == 0 ? 8 : 4 }
