@@ -27,11 +27,11 @@ struct Discover: ParsableCommand {
             if world.isCoordinator {
                 input.print(diagnostics, quiet: quiet)
                 if !quiet, let note = ReadoutOptions.truthBeyondMaxLagNote(truth, maxLag: job.model.maxLag) { fputs(note + "\n", stderr) }
-                try input.checkOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"])
+                try input.checkOut(inputs: ["checkpoint.cwck", "train_log.jsonl"])
             }
             let windows = try job.makeWindows()
             try agreement.passed()
-            if world.isCoordinator { try input.prepareOut(resuming: false, inputs: ["checkpoint.cwck", "train_log.jsonl"]) }
+            if world.isCoordinator { try input.prepareOut(inputs: ["checkpoint.cwck", "train_log.jsonl"]) }
             let replicas = job.replicas(loading: ck, batch: min(job.training.batch, max(1, windows.train.count)))
             let log = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
             try readout.perform(replicas: replicas, windows: windows, dataset: dataset, truth: truth, out: out,

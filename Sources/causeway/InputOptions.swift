@@ -85,29 +85,56 @@ extension InputOptions {
         return found == ["train_log.jsonl"] ? [] : found
     }
 
-    /// Refuses, before any work, an --out that is a file or holds an earlier run's results
-    /// (unless --overwrite or `resuming`). Writes nothing.
+    /// Refuses, before any work, an --out that is a file, lies under a file, or holds an earlier
+    /// run's results (unless --overwrite; a resumed run may continue in its checkpoint's own
+    /// folder, `resumingFrom`, and nowhere else that holds results). Writes nothing.
     /// - Throws: `CausewayError` naming the folder and the files found.
-    func checkOut(resuming: Bool, inputs: Set<String> = []) throws {
-        let found = try earlierResults(inputs: inputs)
-        if !found.isEmpty && !resuming && !overwrite {
-            throw CausewayError("--out \(out): holds the results of an earlier run (\(found.prefix(4).joined(separator: ", "))"
-                + (found.count > 4 ? ", …" : "") + "); pass --overwrite to replace them, or choose another folder")
+    func checkOut(resumingFrom checkpoint: String? = nil, inputs: Set<String> = []) throws {
+        // a file where a folder of the path should be: refused now, not after training
+        var prefix = URL(fileURLWithPath: out).standardizedFileURL.deletingLastPathComponent()
+        while prefix.path != "/" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix.path, isDirectory: &isFolder) {
+                if !isFolder.boolValue { throw CausewayError("--out \(out): \(prefix.path) is a file, not a folder") }
+                break
+            }
+            prefix.deleteLastPathComponent()
         }
+        let found = try earlierResults(inputs: inputs)
+        guard !found.isEmpty && !overwrite else { return }
+        let files = found.prefix(4).joined(separator: ", ") + (found.count > 4 ? ", …" : "")
+        if let checkpoint {
+            if resumesInPlace(checkpoint) { return }   // training continues in the checkpoint's own folder
+            throw CausewayError("--out \(out): holds the results of another run (\(files)); a resumed run continues in its "
+                + "checkpoint's own folder (\(URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path)) or in a new one; "
+                + "pass --overwrite to replace them")
+        }
+        let stopped = found.contains("checkpoint.cwck") && !found.contains("graph.json")
+        throw CausewayError("--out \(out): holds the results of an earlier run (\(files)); "
+            + (stopped ? "its training stopped before the readout: continue it with --resume \(out)/checkpoint.cwck, or " : "")
+            + "pass --overwrite to replace them, or choose another folder")
     }
 
     /// Creates --out on the coordinator, once every check has passed (`checkOut` first). With
     /// --overwrite an earlier run's result files are removed, so no stale file is left beside the
     /// new ones; `resuming` keeps them (training continues in the folder).
     /// - Throws: `CausewayError` naming the folder, as `checkOut`, or when it cannot be created.
-    func prepareOut(resuming: Bool, inputs: Set<String> = []) throws {
-        try checkOut(resuming: resuming, inputs: inputs)
+    func prepareOut(resumingFrom checkpoint: String? = nil, inputs: Set<String> = []) throws {
+        try checkOut(resumingFrom: checkpoint, inputs: inputs)
         let found = try earlierResults(inputs: inputs)
-        if !resuming && !found.isEmpty {
+        // a run resumed in place keeps its folder (the log goes on); elsewhere, --overwrite
+        // replaces the earlier run as for a fresh one
+        if !(checkpoint.map(resumesInPlace) ?? false) && !found.isEmpty {
             for name in found { try FileManager.default.removeItem(atPath: out + "/" + name) }
             try removeEarlierPerDomainResults()
         }
         try AtomicFile.makeDirectory(out)
+    }
+
+    /// Whether --out is the folder of `checkpoint` (a resumed run continues there).
+    func resumesInPlace(_ checkpoint: String) -> Bool {
+        let own = URL(fileURLWithPath: checkpoint).resolvingSymlinksInPath().deletingLastPathComponent().standardizedFileURL.path
+        return own == URL(fileURLWithPath: out).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
     /// The files an earlier --per-domain run wrote in OUT/domains/*/ (they would no longer match

@@ -92,7 +92,7 @@ struct Run: ParsableCommand {
         if coordinator {
             input.print(diagnostics, quiet: quiet)
             if !quiet, let note = ReadoutOptions.truthBeyondMaxLagNote(truthEdges, maxLag: model.maxLag) { fputs(note + "\n", stderr) }
-            try input.checkOut(resuming: resume != nil)   // refuses early; creates nothing
+            try input.checkOut(resumingFrom: resume)   // refuses early; creates nothing
         }
 
         let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
@@ -110,8 +110,8 @@ struct Run: ParsableCommand {
         // --out is touched only now, when nothing above (shards, batch, checkpoint) refused the run
         // on any rank: a refused run leaves an existing folder as it was and creates none.
         if coordinator {
-            try input.prepareOut(resuming: resume != nil)
-            try reporter.openLog(path: out + "/train_log.jsonl", append: resume != nil)
+            try input.prepareOut(resumingFrom: resume)
+            try reporter.openLog(path: out + "/train_log.jsonl", append: resume.map(input.resumesInPlace) ?? false)
         }
         if let resume { reporter.message("resuming from \(resume) at step \(trainer.state.step)") }
         let mc = trainer.model.config

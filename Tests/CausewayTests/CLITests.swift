@@ -245,6 +245,35 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(csv, f.path + "/fresh", ["--shards", "2", "--batch", "1"]), ["--batch 1"], out: f.path + "/fresh")
     }
 
+    @Test func aResumedRunContinuesOnlyInItsOwnFolder() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let a = f.path + "/a", b = f.path + "/b"
+        #expect(try runCLI(run(csv, a, ["--binarize", "auto", "--steps", "20", "--truth", f.file("t.csv", "source,target,lag\na,b,1\n")])).status == 0)
+        #expect(try runCLI(run(csv, b, ["--binarize", "auto", "--steps", "10"])).status == 0)
+        let graph = try Data(contentsOf: URL(fileURLWithPath: a + "/graph.json"))
+        // b's checkpoint into a's folder: refused (it mixed two runs' files)
+        try expectFailure(run(csv, a, ["--binarize", "auto", "--steps", "10", "--resume", b + "/checkpoint.cwck"]),
+                          ["--out \(a): holds the results of another run", "checkpoint's own folder"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a + "/graph.json")) == graph)
+        // with --overwrite the earlier run goes, no stale file of it stays
+        let r = try runCLI(run(csv, a, ["--binarize", "auto", "--steps", "10", "--resume", b + "/checkpoint.cwck", "--overwrite"]))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: a + "/metrics.json"), "a stale metrics.json of the earlier run")
+        // in its own folder a resumed run goes on
+        #expect(try runCLI(run(csv, b, ["--binarize", "auto", "--steps", "10", "--resume", b + "/checkpoint.cwck"])).status == 0)
+    }
+
+    @Test func aStoppedRunsFolderPointsToResume() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let out = f.path + "/out"
+        #expect(try runCLI(run(csv, out, ["--binarize", "auto", "--steps", "10"])).status == 0)
+        for name in ["graph.json", "scores.npy", "pvalues.npy", "qvalues.npy", "impact.npy", "adjacency.csv", "graph.dot", "graph.npz",
+                     "graph.graphml", "report.html"] { try? FileManager.default.removeItem(atPath: out + "/" + name) }
+        try expectFailure(run(csv, out, ["--binarize", "auto", "--steps", "10"]), ["continue it with --resume \(out)/checkpoint.cwck"])
+    }
+
     @Test func runInterruptedBeforeItsFirstCheckpointCanStartAgain() throws {
         // a killed or preempted job leaves only its training log; the requeued job runs the same
         // command (no --resume, since there is no checkpoint) and must not be refused
@@ -377,7 +406,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
     @Test func outUnderAFileNamesTheFile() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(200))
-        try expectFailure(run(csv, csv + "/sub", ["--steps", "5"]), ["cannot create output folder", "\(csv) is a file"])
+        try expectFailure(run(csv, csv + "/sub", ["--steps", "5"]), ["--out \(csv)/sub", "\(csv) is a file, not a folder"])
     }
 
     @Test func corruptCheckpointIsRefused() throws {
