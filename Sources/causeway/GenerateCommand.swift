@@ -70,6 +70,8 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
+        // under mpirun every rank would write the same files at once: rank 0 writes them
+        guard launcherRank == 0 else { return }
         let config = self.config
         let fm = FileManager.default
         var isFolder: ObjCBool = false

@@ -73,14 +73,19 @@ struct Study: ParsableCommand {
     /// - Throws: `CausewayError` "grid.toml:LINE: [run] flag: the parser's message".
     func checkRunFlags(_ g: StudyGrid) throws {
         let fixed = ["--data", "cell.csv", "--out", "cell-out"]
-        for (k, flag) in g.runFlags.enumerated() {
-            do { _ = try Run.parse(fixed + Self.runArguments([flag])) } catch {
-                let at = k < g.runFlagLocations.count ? g.runFlagLocations[k] : grid
-                throw CausewayError("\(at): [run] \(flag.0): \(Run.message(for: error))")
-            }
-        }
+        // all together (flags may need each other: --tokens variable with --attribution abcd)
         do { _ = try Run.parse(fixed + Self.runArguments(g.runFlags)) } catch {
-            throw CausewayError("\(grid) [run]: \(Run.message(for: error))")
+            let message = Run.message(for: error)
+            // the line of the first [run] key the message names as a flag ('--stepz', --heads)
+            let named = g.runFlags.indices.first { k in
+                let flag = "--" + g.runFlags[k].0
+                return message.contains("'\(flag)'") || message.contains("\(flag) ") || message.contains("\(flag)=")
+                    || message.hasSuffix(flag)
+            }
+            if let k = named, k < g.runFlagLocations.count {
+                throw CausewayError("\(g.runFlagLocations[k]): [run] \(g.runFlags[k].0): \(message)")
+            }
+            throw CausewayError("\(grid) [run]: \(message)")
         }
     }
 

@@ -59,5 +59,8 @@ do {
 do {
     try command.run()
 } catch {
+    // an error thrown before the MPI work (a grid, a truth file, …) is the same on every rank:
+    // rank 0 says it (errors inside the MPI work are `coordinated`'s)
+    if launcherRank != 0 { exit(CausewayCommand.exitCode(for: error).rawValue) }
     CausewayCommand.exit(withError: error)
 }

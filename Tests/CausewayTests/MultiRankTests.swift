@@ -152,6 +152,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test func commandsOutsideTheMPIWorkSpeakOnce() throws {
+        let f = TempFolder()
+        // generate: one rank writes (the ranks raced over the same files)
+        let g = try runCLI(["generate", "--variables", "3", "--max-lag", "1", "--samples", "200", "--out", f.path + "/g"], ranks: 2)
+        #expect(g.status == 0, "\(g.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.path + "/g").sorted() == ["config.json", "domain0.csv", "manifest.json", "truth.csv"])
+        // a bad grid: one message
+        let grid = f.file("bad.toml", "samples = [1]\n")
+        expectOneCleanError(try runCLI(["study", "--grid", grid, "--out", f.path + "/s"], ranks: 2), "'samples' must hold integers")
+    }
+
     @Test func onlyTheCoordinatorFindsTheError() throws {
         let f = TempFolder()
         let d = try smallGeneratedDataset(f)

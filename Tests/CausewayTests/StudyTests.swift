@@ -316,6 +316,11 @@ struct StudyCommandTests {
             .write(toFile: grid, atomically: true, encoding: .utf8)
         let together = try runCLI(["study", "--grid", grid, "--out", out])
         #expect(together.status != 0 && together.stderr.contains("[run]") && together.stderr.contains("--heads"), "\(together.stderr)")
+        // flags valid only together are not refused one by one
+        try text.replacingOccurrences(of: "d_model = 8\nheads = 2\nstepz = 20", with: "d_model = 12\nheads = 6\nsteps = 5")
+            .write(toFile: grid, atomically: true, encoding: .utf8)
+        let pair = try runCLI(["study", "--grid", grid, "--out", out + "-pair", "--cell", "0"])
+        #expect(pair.status == 0, "\(pair.stderr)")
         // a cell whose run failed after its settings were recorded holds no result: the fixed grid runs it
         try text.replacingOccurrences(of: "stepz = 20", with: "steps = 20").write(toFile: grid, atomically: true, encoding: .utf8)
         let first = try runCLI(["study", "--grid", grid, "--out", out, "--cell", "0"])
