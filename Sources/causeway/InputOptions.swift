@@ -138,7 +138,8 @@ extension InputOptions {
     }
 
     /// The files an earlier --per-domain run wrote in OUT/domains/*/ (they would no longer match
-    /// the new run); a folder left empty goes too. Other files there are the user's and stay.
+    /// the new run), in the folders whose graph.json is a per-domain graph (its provenance names
+    /// the domain); a folder left empty goes too. Other files and folders are the user's and stay.
     static let perDomainFiles = ["scores.npy", "pvalues.npy", "graph.json", "adjacency.csv", "metrics.json"]
 
     func removeEarlierPerDomainResults() throws {
@@ -147,7 +148,10 @@ extension InputOptions {
         for folder in folders {
             let dir = root + "/" + folder
             var isFolder: ObjCBool = false
-            guard fm.fileExists(atPath: dir, isDirectory: &isFolder), isFolder.boolValue else { continue }
+            guard fm.fileExists(atPath: dir, isDirectory: &isFolder), isFolder.boolValue,
+                  let data = fm.contents(atPath: dir + "/graph.json"),
+                  let graph = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  (graph["provenance"] as? [String: Any])?["domain"] is String else { continue }
             for name in Self.perDomainFiles where fm.fileExists(atPath: dir + "/" + name) { try fm.removeItem(atPath: dir + "/" + name) }
             if (try? fm.contentsOfDirectory(atPath: dir))?.isEmpty == true { try fm.removeItem(atPath: dir) }
         }

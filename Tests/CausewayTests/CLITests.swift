@@ -209,15 +209,17 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         #expect(!FileManager.default.fileExists(atPath: out + "/metrics.json"), "a stale metrics.json is left beside new results")
         // --overwrite replaces the run, and an earlier --per-domain run's graphs go too
         try FileManager.default.createDirectory(atPath: out + "/domains/old", withIntermediateDirectories: true)
-        try Data("{}".utf8).write(to: URL(fileURLWithPath: out + "/domains/old/graph.json"))
+        try Data(#"{"provenance": {"domain": "old"}}"#.utf8).write(to: URL(fileURLWithPath: out + "/domains/old/graph.json"))
         try FileManager.default.createDirectory(atPath: out + "/domains/mine", withIntermediateDirectories: true)
         try Data("notes".utf8).write(to: URL(fileURLWithPath: out + "/domains/mine/keep.txt"))
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: out + "/domains/mine/graph.json"))   // the user's, not a per-domain graph
         let third = try runCLI(run(csv, out, ["--binarize", "auto", "--seed", "5", "--overwrite"]))
         #expect(third.status == 0, "\(third.stderr)")
         let prov = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))) as? [String: Any])?["provenance"] as? [String: Any])
         #expect(prov["seed"] as? Int == 5)
         #expect(!FileManager.default.fileExists(atPath: out + "/domains/old"))
         #expect(FileManager.default.fileExists(atPath: out + "/domains/mine/keep.txt"), "a file Causeway did not write was removed")
+        #expect(FileManager.default.fileExists(atPath: out + "/domains/mine/graph.json"), "a graph.json Causeway did not write was removed")
         // wall time covers the whole run: at least training plus readout plus tests
         let wall = try #require(prov["wall_time_s"] as? Double), parts = ["training_s", "readout_s", "significance_s"]
             .compactMap { prov[$0] as? Double }.reduce(0, +)
