@@ -202,6 +202,11 @@ import Testing
             _ = try DatasetLoader.load(path: p, options: LoadOptions(table: TableOptions(dropColumns: ["q"])))
         }
         expectError("c.csv:2: column 3 'label' is not a number: 's0'") { _ = try DatasetLoader.load(path: p) }
+        // every column increasing (cumulative counts): none is left out, and no note says so
+        let all = dir.file("all.csv", "a,b\n" + (0..<50).map { "\($0),\(3 * $0 + $0 % 2)" }.joined(separator: "\n") + "\n")
+        let kept = try DatasetLoader.load(path: all)
+        #expect(kept.variables == ["a", "b"])
+        #expect(!kept.notes.contains { $0.kind == .indexColumn } && kept.notes.contains { $0.message.contains("none is left out") })
     }
 
     /// --time-column: ISO stamps or numbers, strictly increasing, gaps counted; never a variable.

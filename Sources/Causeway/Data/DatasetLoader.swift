@@ -168,7 +168,7 @@ public enum DatasetLoader {
         guard let d = domains.first, variables.count > 1 else { return (variables, domains) }
         let s = d.series
         guard s.rows >= 10 else { return (variables, domains) }
-        var keep: [Int] = []
+        var keep: [Int] = [], found: [Diagnostic] = []
         for j in 0..<s.columns {
             var increasing = true
             var prev = s.value(0, j)
@@ -180,12 +180,20 @@ public enum DatasetLoader {
             if !increasing { keep.append(j); continue }
             let step = s.value(1, j) - s.value(0, j)
             let constant = (2..<s.rows).allSatisfy { abs(s.value($0, j) - s.value($0 - 1, j) - step) <= 1e-9 * max(abs(step), 1) }
-            notes.append(Diagnostic(kind: .indexColumn, columns: [variables[j]], message:
+            found.append(Diagnostic(kind: .indexColumn, columns: [variables[j]], message:
                 "\(d.path): column '\(variables[j])' increases at every row (\(s.value(0, j)), \(s.value(1, j)), …\(constant ? " in steps of \(step)" : "")), "
                 + "so it looks like a row index or a time stamp, not a measured variable; it is left out. "
                 + "Pass --time-column \(variables[j]) to use it as the time index, or --columns to choose the variables yourself"))
         }
-        guard keep.count < s.columns, !keep.isEmpty else { return (variables, domains) }
+        guard keep.count < s.columns else { return (variables, domains) }
+        guard !keep.isEmpty else {
+            // every column increases: none is an index, and none is left out
+            notes.append(Diagnostic(kind: .note, columns: variables, message:
+                "\(d.path): every column increases at every row (cumulative counts or time stamps?); none is left out. "
+                + "For cumulative series --difference models the increments"))
+            return (variables, domains)
+        }
+        notes += found
         return (keep.map { variables[$0] },
                 [DomainData(name: d.name, path: d.path, series: s.selecting(columns: keep), time: d.time)])
     }
