@@ -17,8 +17,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "True graph, CSV with header source,target,lag.") var truth: String
 
     func run() throws {
-        let (evaluation, missed) = try RunEvaluation.evaluateWithMissed(runDirectory: runDirectory, truthPath: truth)
-        print(evaluation.table(missed: missed), terminator: "")
+        let (evaluation, missed, scoreRule) = try RunEvaluation.evaluateWithMissed(runDirectory: runDirectory, truthPath: truth)
+        print(evaluation.table(missed: missed, scoreRule: scoreRule), terminator: "")
         print("metrics → \(runDirectory)/metrics.json (report.html is not rewritten; a discover with --truth on the run's checkpoint "
               + "writes a report with these metrics)")
     }

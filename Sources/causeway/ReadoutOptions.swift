@@ -91,7 +91,7 @@ struct ReadoutOptions: ParsableArguments {
     func checkInputs(dataset: Dataset, maxLag: Int, validationFraction: Double) throws -> [LaggedEdge]? {
         let p = dataset.variables.count
         if case .rowTopK(let k) = try rule, k > p * maxLag {
-            throw ValidationError("row-topk:\(k) exceeds the \(p * maxLag) candidate (source, lag) pairs per target")
+            throw CausewayError("--binarize row-topk:\(k): more than the \(p * maxLag) candidate (source, lag) pairs per target")
         }
         let edges = try truth.map { try TruthFile.read(path: $0, variables: dataset.variables) }
         if try rule.usesPValues && attribution != .abcd {   // the score rules run without tests when too few windows are held out
@@ -281,7 +281,7 @@ struct ReadoutOptions: ParsableArguments {
                                         hasImpact: significance != nil), terminator: "")
         if let evaluation {
             let missed = rule.usesPValues ? truthEdges.flatMap { MissedTrueEdges(truth: $0, edges: edges, qValues: decision.qValues, pValues: decision.pValues) } : nil
-            print(evaluation.table(missed: missed), terminator: "")
+            print(evaluation.table(missed: missed, scoreRule: !rule.usesPValues), terminator: "")
         }
     }
 }

@@ -63,6 +63,9 @@ import Testing
         // the scores rank c → c first (oracle F1 1), the graph is empty: the note says the decision fell short
         #expect(empty.contains("note: the scores rank the true edges well (oracle top-k F1 1.000) but the graph keeps fewer (recall 0.000)"))
         #expect(!table.contains("note: the scores rank"))
+        // a score rule (top-k, auto) keeps what it keeps by design: no such note
+        let ev0 = try RunEvaluation.evaluate(runDirectory: dir.path, truthPath: truth)
+        #expect(!ev0.table(missed: nil, scoreRule: true).contains("note: the scores rank"))
         // with the decision's q-values: the missed c → c was tested (a finite q-value) and not kept
         let q = ScoreTensor(maxLag: 1, variables: 3, values: [Float](repeating: .nan, count: 8) + [0.2])
         let missed = try #require(MissedTrueEdges(truth: [LaggedEdge(source: 2, target: 2, lag: 1)], edges: [], qValues: q))
