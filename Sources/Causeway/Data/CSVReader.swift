@@ -149,7 +149,9 @@ enum CSVReader {
             var cells: [String] = [], k = i
             while true {
                 let c = cell(from: k, end: end)
-                cells.append(text(c.a, c.b, limit: 1000))
+                let t = text(c.a, c.b, limit: 1000)
+                // inside a quoted cell a doubled quote stands for one ("x""y" is x"y)
+                cells.append(c.a > 0 && p[c.a - 1] == quote && t.contains("\"\"") ? t.replacingOccurrences(of: "\"\"", with: "\"") : t)
                 if c.stop >= end || p[c.stop] == newline { return (cells, min(c.stop + 1, end)) }
                 k = c.stop + 1
             }
@@ -434,6 +436,8 @@ enum CSVReader {
             }
             let cellText = text(a, b, limit: 20).lowercased()
             if CSVReader.missingTokens.contains(cellText) { return .missing }
+            // strtod also reads C's hexadecimal numbers (0x7FFFFFFF): no measurement is written so
+            if cellText.contains("x") || cellText.contains("p") { return .notANumber }
             // General case: strtod parses (and rounds) everything else, or tells us it is not a number.
             let start = p.baseAddress! + a
             var stop: UnsafeMutablePointer<CChar>? = nil
