@@ -121,6 +121,13 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
                           ["no such column", "looks ';'-separated: --delimiter ';' (not ',')"], out: f.path + "/out")
     }
 
+    @Test func aWrongDelimiterIsNamedWhenACellHoldsSeveralNumbers() throws {
+        let f = TempFolder()
+        let csv = f.file("c.csv", header + rows(100))
+        try expectFailure(run(csv, f.path + "/out", ["--delimiter", ";"]), ["is not a number", "looks ','-separated: --delimiter ',' (not ';')"],
+                          out: f.path + "/out")
+    }
+
     @Test func oneFileListedAsTwoDomains() throws {
         let f = TempFolder()
         f.file("a.csv", header + rows(300))

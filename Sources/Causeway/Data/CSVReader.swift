@@ -387,7 +387,17 @@ enum CSVReader {
 
         private func notANumber(_ text: String, line: Int, column j: Int, name: String) -> CausewayError {
             var message = "\(file):\(line): column \(j + 1) '\(name)' is not a number: '\(text)'"
-            if TimeStamp.parse(text) != nil {
+            // the cell holds another delimiter between numbers: the file is split on the wrong one
+            let decimalComma = delimiter == semicolon && text.utf8.filter { $0 == comma }.count == 1
+                && Double(text.replacingOccurrences(of: ",", with: ".")) != nil
+            let other = decimalComma ? nil : [comma, semicolon, tab].first { d in
+                d != delimiter && text.utf8.contains(d)
+                    && text.split(separator: Character(UnicodeScalar(d))).allSatisfy { Double($0.trimmingSpaces) != nil || $0.isEmpty }
+            }
+            if let other {
+                message += "; it holds numbers separated by \(describe(other)), so the file looks \(describe(other))-separated: --delimiter "
+                    + (other == tab ? "tab" : "'\(UnicodeScalar(other))'") + (options.delimiter != nil ? " (not \(describe(delimiter)))" : "")
+            } else if TimeStamp.parse(text) != nil {
                 message += "; it looks like a date/time: pass --time-column \(name) to use it as the time index, or --drop-columns \(name)"
             } else if delimiter == semicolon, text.contains(","), Double(text.replacingOccurrences(of: ",", with: ".")) != nil {
                 message += "; it looks like a decimal comma: write numbers with a decimal point"
