@@ -100,7 +100,21 @@ struct ReadoutOptions: ParsableArguments {
             let planned = dataset.domains.reduce(0) {
                 $0 + WindowSet.validationWindowCount(rows: $1.series.rows, maxLag: maxLag, validationFraction: validationFraction)
             }
-            try PredictiveImpact.checkHeldOut(windows.validation.count, droppedHeldOut: max(0, planned - windows.validation.count))
+            do {
+                try PredictiveImpact.checkHeldOut(windows.validation.count, droppedHeldOut: max(0, planned - windows.validation.count))
+            } catch let e as CausewayError {
+                // name the columns with missing cells in the held-out rows: those cost the windows
+                var columns = Set<Int>()
+                for d in dataset.domains {
+                    let s = d.series
+                    let first = WindowSet.trainingRows(rows: s.rows, validationFraction: validationFraction)
+                    for t in first..<s.rows { for j in 0..<s.columns where s.value(t, j).isNaN { columns.insert(j) } }
+                }
+                guard !columns.isEmpty else { throw e }
+                let names = columns.sorted().map { dataset.variables[$0] }
+                throw CausewayError(e.message + "; the held-out rows have missing cells in " + names.map { "'\($0)'" }.joined(separator: ", ")
+                    + " (--drop-columns \(names.joined(separator: ",")) leaves \(names.count == 1 ? "it" : "them") out)")
+            }
         }
         return edges
     }
@@ -229,7 +243,7 @@ struct ReadoutOptions: ParsableArguments {
         let plan = perDomain ? perDomainPlan(readout, significance: significance, rule: rule, dataset: dataset) : []
         if perDomain {
             // the shared graph says where the per-domain graphs are (and why a domain has none)
-            provenance["per_domain"] = .text(plan.map { $0.folder.map { "domains/\($0)/" } ?? "\($0.name): \($0.reason ?? "")" }
+            provenance["per_domain"] = .text(plan.map { "\($0.name): " + ($0.folder.map { "domains/\($0)/" } ?? $0.reason ?? "") }
                 .joined(separator: "; "))
         }
         var diagnostics = inputDiagnostics
@@ -317,7 +331,8 @@ extension ReadoutOptions {
         return dataset.domains.enumerated().map { d, domain in
             if readout.domainSamples[d] == 0 {
                 return (domain.name, nil, "no graph: none of its \(domain.series.rows) rows' windows was among the evaluation samples "
-                        + "(a window needs max lag + 2 rows)")
+                        + (domain.series.missingRows.isEmpty ? "(a window needs max lag + 2 rows)"
+                           : "(its windows touch missing cells, or it is shorter than max lag + 2 rows)"))
             }
             if rule.usesPValues, let heldOut = significance?.domainWindows[d], heldOut < PredictiveImpact.minimumHeldOut {
                 return (domain.name, nil, "no graph: \(heldOut) held-out window(s), fewer than the \(PredictiveImpact.minimumHeldOut) "
