@@ -83,7 +83,15 @@ struct Generate: ParsableCommand {
                     throw CausewayError("--out \(out): holds files (\(present.prefix(4).joined(separator: ", "))\(present.count > 4 ? ", …" : "")); "
                         + "pass --overwrite to write the dataset there (an earlier generated dataset's files are replaced, others stay), or choose another folder")
                 }
-                for name in present where Self.isGeneratedFile(name) { try fm.removeItem(atPath: out + "/" + name) }
+                // the earlier dataset's domain files are the ones its manifest lists (a user's own
+                // domain10.csv stays); without a readable manifest, the domainN files
+                let listed: Set<String>? = fm.contents(atPath: out + "/manifest.json")
+                    .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+                    .flatMap { $0["domains"] as? [[String: Any]] }
+                    .map { Set($0.compactMap { $0["path"] as? String }) }
+                for name in present where Self.isGeneratedFile(name) && (!name.hasPrefix("domain") || listed?.contains(name) ?? true) {
+                    try fm.removeItem(atPath: out + "/" + name)
+                }
             }
         }
         let data = try SyntheticGenerator.generate(config)

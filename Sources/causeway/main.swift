@@ -36,18 +36,35 @@ func habitualFlag(in arguments: [String]) -> (String, String)? {
     return nil
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-if let (flag, instead) = habitualFlag(in: arguments) {
-    let command = arguments.first.map { $0.hasPrefix("-") ? "" : " " + $0 } ?? ""
-    fputs("Error: unknown option '\(flag)': Causeway calls it \(instead)\n"
-          + "See 'causeway\(command) --help' for every option.\n", stderr)
-    exit(ExitCode.validationFailure.rawValue)
+/// The first `--option -NUMBER` (the argument parser reads -1 as a flag and says "Missing value"),
+/// as (option, value); nil when there is none.
+func negativeValue(in arguments: [String]) -> (String, String)? {
+    for (i, a) in arguments.enumerated() where a.hasPrefix("--") && !a.contains("=") && i + 1 < arguments.count {
+        let next = arguments[i + 1]
+        if next.count >= 2, next.hasPrefix("-"), Double(next) != nil { return (a, next) }
+    }
+    return nil
 }
+
 /// This process's MPI rank from the launcher's environment (mpirun/hydra: PMI_RANK; srun:
 /// SLURM_PROCID; Open MPI, PMIx), read before MPI starts; 0 when not launched as a rank.
 let launcherRank = ["PMI_RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"]
     .lazy.compactMap { ProcessInfo.processInfo.environment[$0].flatMap { Int($0) } }.first ?? 0
 
+let arguments = Array(CommandLine.arguments.dropFirst())
+if let (option, value) = negativeValue(in: arguments) {
+    if launcherRank == 0 {
+        fputs("Error: \(option) \(value): write a negative value as \(option)=\(value) (after a space it reads as an option)\n", stderr)
+    }
+    exit(ExitCode.validationFailure.rawValue)
+}
+if let (flag, instead) = habitualFlag(in: arguments) {
+    let command = arguments.first.map { $0.hasPrefix("-") ? "" : " " + $0 } ?? ""
+    if launcherRank != 0 { exit(ExitCode.validationFailure.rawValue) }   // rank 0 says it
+    fputs("Error: unknown option '\(flag)': Causeway calls it \(instead)\n"
+          + "See 'causeway\(command) --help' for every option.\n", stderr)
+    exit(ExitCode.validationFailure.rawValue)
+}
 var command: ParsableCommand
 do {
     command = try CausewayCommand.parseAsRoot(arguments)

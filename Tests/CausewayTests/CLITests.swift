@@ -160,6 +160,9 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(csv, out, ["--validation-fraction", "0.1"]), ["--validation-fraction", "4 held-out window", "at least 10"], out: out)
         #expect(!FileManager.default.fileExists(atPath: out + "/train_log.jsonl"))
         try expectFailure(run(csv, out, ["--frobnicate"]), ["--frobnicate"], out: out)
+        // a negative value after a space reads as an option: the message says how to write it
+        try expectFailure(run(csv, out, ["--lr", "-1"]), ["--lr -1: write a negative value as --lr=-1"], out: out)
+        try expectFailure(run(csv, out, ["--lr=-1"]), ["--lr must be a positive number"], out: out)
         try expectFailure(["generate", "--variables", "1", "--out", out], ["--variables"])
         try expectFailure(["generate", "--variables", "2", "--in-degree", "3", "--out", out], ["--in-degree"])
         try expectFailure(run(csv, out, ["--d-model", "6"]), ["--d-model 6", "default 4", "--heads"], out: out)
@@ -404,6 +407,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         let out = f.path + "/g"
         #expect(try runCLI(["generate", "--variables", "3", "--samples", "100", "--domains", "3", "--out", out]).status == 0)
         f.file("g/notes.txt", "mine")
+        f.file("g/domain10.csv", "a user's file that looks generated")
         let manifest = try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))
         try expectFailure(["generate", "--variables", "3", "--samples", "100", "--out", out], ["--out \(out): holds files", "--overwrite"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")) == manifest)
@@ -411,7 +415,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         let r = try runCLI(["generate", "--variables", "3", "--samples", "100", "--format", "npy", "--out", out, "--overwrite"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-                == ["config.json", "domain0.npy", "manifest.json", "notes.txt", "truth.csv"])
+                == ["config.json", "domain0.npy", "domain10.csv", "manifest.json", "notes.txt", "truth.csv"])
     }
 
     @Test func outUnderAFileNamesTheFile() throws {

@@ -30,7 +30,7 @@ struct StudyGridTests {
         #expect(g.runFlags.map(\.0) == ["steps", "lr", "label", "verbose"])
         #expect(g.runFlags.map(\.1) == [.integer(10), .float(-0.25), .string("x # not a comment \"quoted\""), .boolean(true)])
         #expect(g.baselineFlags.map(\.0) == ["alpha"] && g.baselineFlags.map(\.1) == [.float(0.05)])
-        #expect(StudyGrid.arguments(g.runFlags) == ["--steps", "10", "--lr", "-0.25", "--label", "x # not a comment \"quoted\"", "--verbose"])
+        #expect(StudyGrid.arguments(g.runFlags) == ["--steps", "10", "--lr=-0.25", "--label", "x # not a comment \"quoted\"", "--verbose"])
     }
 
     /// What the old hand-written subset refused and full TOML allows: literal and multi-line

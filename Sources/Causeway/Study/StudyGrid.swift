@@ -274,7 +274,8 @@ public struct StudyGrid: Sendable {
         flags.flatMap { flag, value -> [String] in
             switch value {
             case .boolean(let b): return b ? ["--" + flag] : []
-            default: return ["--" + flag, value.text]
+            default:   // a value starting with '-' (a negative number) joined with '=', else it reads as an option
+                return value.text.hasPrefix("-") ? ["--" + flag + "=" + value.text] : ["--" + flag, value.text]
             }
         }
     }
