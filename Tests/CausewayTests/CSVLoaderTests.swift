@@ -242,6 +242,12 @@ import Testing
         expectError("v.csv:3: --time-column time: 'soon' is not a date/time like the first row's '2024-01-01'") {
             _ = try DatasetLoader.load(path: dir.file("v.csv", "time,x\n2024-01-01,5\nsoon,6\n"), options: opts)
         }
+        // a date format it does not read: said on the first row, not compared with itself
+        expectError("d.csv:2: --time-column time: '01/03/2023' is neither a number nor an ISO 8601 date/time", "pd.to_datetime") {
+            _ = try DatasetLoader.load(path: dir.file("d.csv", "time,x\n01/03/2023,5\n02/03/2023,6\n"), options: opts)
+        }
+        // a day the month does not have is no date
+        #expect(TimeStamp.parse("2023-02-30") == nil && TimeStamp.parse("2024-02-29") != nil && TimeStamp.parse("2023-02-29") == nil)
         expectError("--time-column 'clock': ", "has no such column") {
             _ = try DatasetLoader.load(path: dir.file("w.csv", "time,x\n1,2\n"), options: LoadOptions(table: TableOptions(timeColumn: "clock")))
         }

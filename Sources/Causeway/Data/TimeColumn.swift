@@ -23,6 +23,9 @@ public enum TimeStamp {
         let sep: Character = i < u.count && u[i] == UInt8(ascii: "/") ? "/" : "-"
         guard accept(sep), let month = digits(2), accept(sep), let day = digits(2),
               (1...12).contains(month), (1...31).contains(day) else { return nil }
+        // a day the month does not have (2023-02-30) is no date
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        guard day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] else { return nil }
         var seconds = Double(daysFromCivil(year, month, day)) * 86_400
         if i < u.count, u[i] == UInt8(ascii: "T") || u[i] == UInt8(ascii: " ") {
             i += 1
@@ -91,6 +94,11 @@ public struct TimeAxis: Sendable, Equatable {
         values.reserveCapacity(cells.count)
         for (r, c) in cells.enumerated() {
             guard let v = isDate ? TimeStamp.parse(c) : Double(c), v.isFinite else {
+                if r == 0 {
+                    throw CausewayError("\(file):\(firstLine): --time-column \(column): '\(c)' is neither a number nor an ISO 8601 date/time "
+                        + "(YYYY-MM-DD or YYYY/MM/DD, optionally with THH:MM[:SS]); other formats (DD/MM/YYYY, month names) are not "
+                        + "read: convert the column first (pandas: df[col] = pd.to_datetime(df[col], dayfirst=True).dt.strftime('%Y-%m-%d'))")
+                }
                 throw CausewayError("\(file):\(firstLine + r): --time-column \(column): '\(c)' is not \(isDate ? "a date/time like the first row's '\(head)'" : "a finite number like the first row's '\(head)'")")
             }
             if let prev = values.last, v <= prev {
