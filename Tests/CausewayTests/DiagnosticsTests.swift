@@ -328,6 +328,18 @@ import Testing
         #expect(m.contains("standardised separately"))
     }
 
+    @Test func manyRandomWalksAreOneWarning() {
+        var rng = RNG(seed: 41)
+        let walks = (0..<6).map { _ -> [Double] in
+            var x = 0.0
+            return (0..<2000).map { _ in x += rng.gaussian(); return x }
+        }
+        let found = DataDiagnostics.run(domains: [Self.domain("d", walks)], variables: (0..<6).map { "w\($0)" }, maxLag: 3)
+            .filter { $0.kind == .unitRoot }
+        #expect(found.count == 1, "\(found.map(\.message))")
+        #expect(found.first.map { $0.columns.count >= 3 && $0.message.contains("variables look like random walks") && $0.message.contains("--difference") } == true)
+    }
+
     @Test func levelShiftsOfSeveralVariablesAreOneWarning() {
         var rng = RNG(seed: 29)
         let doms = [("a", 0.0), ("b", 3.0)].map { name, offset in

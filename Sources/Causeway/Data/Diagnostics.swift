@@ -120,7 +120,7 @@ public enum DataDiagnostics {
         let found = analyse(domains, p: variables.count, maxLag: maxLag, parts: .all)
         let det = (0..<variables.count).map { isDeterministic(found[$0]) }
         out += deterministicMessages(found, domains, variables)
-        var trendOut: [Diagnostic] = [], unitOut: [Diagnostic] = []
+        var trendOut: [Diagnostic] = [], unitOut: [Diagnostic] = [], unitT: [String] = []
         for j in 0..<variables.count where !det[j] {
             // per domain: does the trend or the unit root explain it?
             var trendDomains: [Int] = [], unitDomains: [Int] = [], tested = 0
@@ -134,9 +134,19 @@ public enum DataDiagnostics {
             }
             if tested > 0, 2 * unitDomains.count >= tested {
                 unitOut.append(unitRootMessage(variables[j], found[j], unitDomains, tested, domains))
+                let t = unitDomains.map { found[j][$0].adfTrend ?? found[j][$0].adf! }.max { $0.t < $1.t }!
+                unitT.append("'\(variables[j])' (t = \(g3(t.t)) > \(g3(t.critical)))")
             } else if !trendDomains.isEmpty {
                 trendOut.append(trendMessage(variables[j], found[j], trendDomains, domains))
             }
+        }
+        // many random walks at once: one warning naming them all, not one each
+        if unitOut.count >= 3 {
+            unitOut = [Diagnostic(kind: .unitRoot, columns: unitOut.flatMap(\.columns), message:
+                "\(unitOut.count) variables look like random walks (unit root suspected; augmented Dickey–Fuller t above the 10% "
+                + "critical value, MacKinnon 2010): " + unitT.joined(separator: ", ") + ". Their levels wander without returning "
+                + "to a mean, so lagged correlations between them can be spurious; --difference models the changes x_t − x_{t−1} "
+                + "instead (the graph is then about changes: the levels' self-loops disappear)")]
         }
         out += trendOut + unitOut
         out += betweenDomainMessages(found, domains, variables, skip: det)
