@@ -128,6 +128,16 @@ struct Run: ParsableCommand {
         if coordinator, let warning = oversubscription(threadsPerRank: trainer.replicas.workers) {
             fputs("warning: \(warning)\n", stderr)
         }
+        // settings that cannot work as written: said, not silently run
+        if coordinator && trainer.state.step == 0 {
+            if warmup >= trainer.totalSteps {
+                fputs("warning: --warmup \(warmup) is not below the run's \(trainer.totalSteps) steps: the learning rate never reaches --lr \(lr)\n", stderr)
+            }
+            if model.batch > trainer.windows.train.count {
+                fputs("warning: --batch \(model.batch) is more than the \(trainer.windows.train.count) training windows: every step uses all of them, "
+                      + "so an epoch is one step (\(trainer.totalSteps) steps in all)\n", stderr)
+            }
+        }
         let trainingStarted = Date()
         let summary = try trainer.train()
         let trainingSeconds = Date().timeIntervalSince(trainingStarted)

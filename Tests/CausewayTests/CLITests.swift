@@ -359,6 +359,14 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
                           out: f.path + "/z")
     }
 
+    @Test func settingsThatCannotWorkAreSaid() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        let r = try runCLI(run(csv, f.path + "/out", ["--binarize", "auto", "--batch", "100000", "--warmup", "500"]))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: --batch 100000 is more than the") && r.stderr.contains("warning: --warmup 500 is not below"), "\(r.stderr)")
+    }
+
     @Test func truthBeyondTheMaxLagIsNotedBeforeTraining() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(300))
