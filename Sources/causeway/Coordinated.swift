@@ -25,6 +25,11 @@ func coordinated(checking: Bool = true, _ body: (Communicator, InputAgreement) t
     } catch is PeerInputError {
         world.finalize()   // another rank printed the error
         throw ExitCode.failure
+    } catch let error as CollectiveError where world.size > 1 {
+        // every rank raised it at the same step: one message, no abort
+        if world.isCoordinator { fputs("Error: \(error)\n", stderr) }
+        world.finalize()
+        throw ExitCode.failure
     } catch {
         guard world.size > 1 else { throw error }
         if agreement.isOpen {

@@ -109,10 +109,44 @@ struct Run: ParsableCommand {
         try agreement.passed()
         // --out is touched only now, when nothing above (shards, batch, checkpoint) refused the run
         // on any rank: a refused run leaves an existing folder as it was and creates none.
+        let createdOut = !FileManager.default.fileExists(atPath: out)
         if coordinator {
             try input.prepareOut(resumingFrom: resume)
-            try reporter.openLog(path: out + "/train_log.jsonl", append: resume.map(input.resumesInPlace) ?? false)
+            let inPlace = resume.map(input.resumesInPlace) ?? false
+            if let resume, !inPlace { try copyTrainingLog(from: resume, upTo: trainer.state.step) }
+            try reporter.openLog(path: out + "/train_log.jsonl", append: inPlace || resume != nil)
         }
+        do {
+            return try train(trainer, reporter: reporter, world: world, dataset: dataset, diagnostics: diagnostics,
+                             truthEdges: truthEdges, listing: listing, started: started)
+        } catch let error where !(error is StopSignalExit) {
+            // a run that fails in training or the readout leaves no folder it created itself
+            // (a stopped run keeps its checkpoint, to resume)
+            if coordinator && createdOut { try? FileManager.default.removeItem(atPath: out) }
+            throw error
+        }
+    }
+
+    /// The training log of the run a checkpoint came from (beside it), up to the checkpoint's
+    /// step, as the start of a resumed run's log in a new folder: its report then draws the
+    /// whole training curve.
+    func copyTrainingLog(from checkpoint: String, upTo step: Int) throws {
+        let source = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().appendingPathComponent("train_log.jsonl").path
+        guard let text = try? String(contentsOfFile: source, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let data = line.data(using: .utf8),
+                  let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let s = record["step"] as? Int else { return false }
+            return s <= step
+        }
+        try AtomicFile.write(kept.map { $0 + "\n" }.joined(), to: input.out + "/train_log.jsonl")
+    }
+
+    /// Training, then the readout; the part of `execute` after --out is prepared.
+    private func train(_ trainer: Trainer, reporter: ProgressReporter, world: Communicator, dataset: Dataset,
+                       diagnostics: [Diagnostic], truthEdges: [LaggedEdge]?, listing: Bool, started: Date) throws
+        -> (summary: TrainingSummary, threads: Int) {
+        let coordinator = world.isCoordinator, out = input.out, p = dataset.variables.count
         if let resume { reporter.message("resuming from \(resume) at step \(trainer.state.step)") }
         let mc = trainer.model.config
         reporter.message("model: \(mc.tokens.rawValue) tokens, d_model \(mc.dModel), \(mc.layers) layer(s), \(mc.heads) head(s), max lag \(mc.maxLag)"

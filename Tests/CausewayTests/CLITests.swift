@@ -274,6 +274,11 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         #expect(!FileManager.default.fileExists(atPath: a + "/metrics.json"), "a stale metrics.json of the earlier run")
         // in its own folder a resumed run goes on
         #expect(try runCLI(run(csv, b, ["--binarize", "auto", "--steps", "10", "--resume", b + "/checkpoint.cwck"])).status == 0)
+        // in a new folder its log starts with the checkpoint's run's log (the report's whole curve)
+        #expect(try runCLI(run(csv, f.path + "/c", ["--binarize", "auto", "--steps", "10", "--resume", b + "/checkpoint.cwck"])).status == 0)
+        let logB = try String(contentsOfFile: b + "/train_log.jsonl", encoding: .utf8)
+        let logC = try String(contentsOfFile: f.path + "/c/train_log.jsonl", encoding: .utf8)
+        #expect(!logB.isEmpty && logC.hasPrefix(logB.split(separator: "\n").first.map(String.init) ?? "?"), "\(logC)")
     }
 
     @Test func aStoppedRunsFolderPointsToResume() throws {

@@ -13,6 +13,12 @@ import Testing
         }
     }
 
+    /// Non-finite inputs (a diverged training step) give finite values instead of trapping.
+    @Test func nonFiniteInputsDoNotTrap() {
+        #expect(fastExp(.nan).isFinite && fastExp(.infinity) == fastExp(88) && fastExp(-.infinity) == fastExp(-87))
+        #expect(fastTanh(.nan).isFinite && fastTanh(.infinity) == 1)
+    }
+
     @Test func tanhIsAccurate() {
         var u: Float = -20
         while u < 20 {

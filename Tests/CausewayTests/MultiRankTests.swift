@@ -163,6 +163,17 @@ import Testing
         expectOneCleanError(try runCLI(["study", "--grid", grid, "--out", f.path + "/s"], ranks: 2), "'samples' must hold integers")
     }
 
+    @Test func aDivergedRunEndsWithOneMessageAndNoFolder() throws {
+        let f = TempFolder()
+        let d = try smallGeneratedDataset(f)
+        let args = ["run", "--data", d, "--max-lag", "2", "--steps", "40", "--lr=1e12", "--warmup", "0", "--clip", "0", "--quiet"]
+        let one = try runCLI(args + ["--out", f.path + "/one"])
+        #expect(one.status == 1 && one.stderr.contains("training diverged"), "\(one.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/one"), "a failed run left the folder it created")
+        expectOneCleanError(try runCLI(args + ["--out", f.path + "/two"], ranks: 2), "training diverged")
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/two"))
+    }
+
     @Test func onlyTheCoordinatorFindsTheError() throws {
         let f = TempFolder()
         let d = try smallGeneratedDataset(f)

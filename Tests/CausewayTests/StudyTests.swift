@@ -287,6 +287,9 @@ struct StudyCommandTests {
             let cell = try #require(try FileManager.default.contentsOfDirectory(atPath: f.path + "/\(name)/cells").first)
             let ck = try Checkpoint.read(path: f.path + "/\(name)/cells/\(cell)/causeway-domain-embedding/checkpoint.cwck")
             #expect(ck.header.model.linearPathPerDomain == (name == "on"))
+            // the setting is recorded, so a grid that turns it on again is a change of settings
+            let settings = try String(contentsOfFile: f.path + "/\(name)/cells/\(cell)/settings.txt", encoding: .utf8)
+            #expect(settings.contains("--no-linear-path-per-domain") == (name == "off"), "\(settings)")
         }
     }
 

@@ -105,6 +105,21 @@ import Testing
         #expect(e2?.message.contains("--steps 5 (checkpoint) vs 6 (now)") == true)
     }
 
+    @Test func aSharedPathCheckpointNamesTheFlagThatResumesIt() throws {
+        let windows = WindowSet(sources: [smallVARSource(), smallVARSource(rows: 300, seed: 2)], maxLag: 3, validationFraction: 0.1)
+        var tc = TrainingConfig()
+        tc.batch = 16; tc.steps = 2
+        func trainer(_ perDomain: Bool) throws -> Trainer {
+            let c = ModelConfig(tokens: .step, variables: 4, maxLag: 3, dModel: 16, layers: 1, heads: 2, domainEmbeddings: 2,
+                                linearPath: true, linearPathPerDomain: perDomain)
+            return try Trainer(replicas: ReplicaSet(config: c, batch: 16, seed: 1, workers: 1), windows: windows, config: tc,
+                               dataFingerprint: "x", reporter: nil)
+        }
+        let shared = try trainer(false).makeCheckpoint()
+        let e = #expect(throws: CausewayError.self) { try trainer(true).restore(from: shared, path: "ck") }
+        #expect(e?.message.contains("add --no-linear-path-per-domain to resume it") == true, "\(e?.message ?? "")")
+    }
+
     @Test func dataFingerprintsCompareValuesAndAcceptEarlierCheckpoints() {
         let now = "variables [a,b]; rows 100,80; values sha256 abc"
         #expect(DiscoveryJob.dataMismatch(recorded: now, current: now, legacy: "x") == nil)

@@ -256,9 +256,15 @@ public struct StudyGrid: Sendable {
     }
 
     /// Everything besides the cell parameters that changes a cell's results, one line each.
+    /// The [run] flags set to false, as `--no-FLAG` (the study passes them so to on/off flags):
+    /// part of the settings, so turning one off or on again is a change of settings.
+    var offFlags: [String] {
+        runFlags.compactMap { flag, value in value == .boolean(false) ? "--no-" + flag : nil }
+    }
+
     public var settingsDescription: String {
         "variables \(variables), max_lag \(maxLag), in_degree \(inDegree), noise \(noise.rawValue)\n"
-            + "run: \(StudyGrid.arguments(runFlags).joined(separator: " "))\n"
+            + "run: \((StudyGrid.arguments(runFlags) + offFlags).joined(separator: " "))\n"
             + "baselines: \(StudyGrid.arguments(baselineFlags).joined(separator: " "))\n"
     }
 

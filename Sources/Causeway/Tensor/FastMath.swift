@@ -5,7 +5,9 @@
 
 @inline(__always)
 func fastExp(_ x: Float) -> Float {
-    let xc = min(max(x, -87.0), 88.0)
+    // clamped to [−87, 88]; a NaN (diverged training) goes to −87, not into Int32(n), which traps:
+    // the NaN still reaches the loss through the other terms, and training stops with an error
+    let xc: Float = x >= -87 ? min(x, 88) : -87
     let n = (xc * 1.442695041 + 12582912) - 12582912    // round(x / ln2): 1.5·2²³ trick, no floorf call
     let r = (xc - n * 0.693145752) - n * 1.428606765e-6  // ln2 split in two for accuracy
     var p: Float = 1.0 / 720

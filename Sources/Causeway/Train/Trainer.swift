@@ -106,7 +106,13 @@ public final class Trainer {
     public func restore(from ck: Checkpoint, path: String) throws {
         let h = ck.header
         if h.model != model.config {
-            throw CausewayError("checkpoint \(path) was written for a different model (\(describe(h.model))); this run asks for \(describe(model.config))")
+            var same = h.model
+            same.linearPathPerDomain = model.config.linearPathPerDomain
+            let hint = same == model.config   // only the per-domain path differs: name the flag
+                ? (h.model.linearPathPerDomain ? "; add --linear-path-per-domain to resume it"
+                   : "; add --no-linear-path-per-domain to resume it (it was trained with one shared linear path, the default before the per-domain one)")
+                : ""
+            throw CausewayError("checkpoint \(path) was written for a different model (\(describe(h.model))); this run asks for \(describe(model.config))" + hint)
         }
         if let why = DiscoveryJob.dataMismatch(recorded: h.data, current: dataFingerprint, legacy: legacyDataFingerprint ?? dataFingerprint) {
             throw CausewayError("checkpoint \(path) was written for other data: \(why)")
@@ -151,7 +157,8 @@ public final class Trainer {
             let (loss, lr) = optimizationStep(step: step) { schedule.window(step: step, position: $0) }
             state.step += 1
             guard loss.isFinite else {
-                throw CausewayError("training diverged at step \(state.step) (loss \(loss)); try a smaller --lr")
+                // the loss is all-reduced: every rank finds this at the same step
+                throw CollectiveError("training diverged at step \(state.step) (loss \(loss)); try a smaller --lr")
             }
             trainSeconds += Date().timeIntervalSince(t0)
             trainWindows += B
