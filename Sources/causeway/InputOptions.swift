@@ -91,14 +91,8 @@ extension InputOptions {
     /// - Throws: `CausewayError` naming the folder and the files found.
     func checkOut(resumingFrom checkpoint: String? = nil, inputs: Set<String> = []) throws {
         // a file where a folder of the path should be: refused now, not after training
-        var prefix = URL(fileURLWithPath: out).standardizedFileURL.deletingLastPathComponent()
-        while prefix.path != "/" {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: prefix.path, isDirectory: &isFolder) {
-                if !isFolder.boolValue { throw CausewayError("--out \(out): \(prefix.path) is a file, not a folder") }
-                break
-            }
-            prefix.deleteLastPathComponent()
+        if let file = AtomicFile.fileInPath(URL(fileURLWithPath: out).deletingLastPathComponent().path) {
+            throw CausewayError("--out \(out): \(file) is a file, not a folder")
         }
         let found = try earlierResults(inputs: inputs)
         guard !found.isEmpty && !overwrite else { return }

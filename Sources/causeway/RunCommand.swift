@@ -114,7 +114,7 @@ struct Run: ParsableCommand {
             try input.prepareOut(resumingFrom: resume)
             let inPlace = resume.map(input.resumesInPlace) ?? false
             if let resume, !inPlace { try copyTrainingLog(from: resume, upTo: trainer.state.step) }
-            try reporter.openLog(path: out + "/train_log.jsonl", append: inPlace || resume != nil)
+            try reporter.openLog(path: out + "/train_log.jsonl", append: resume != nil)   // in place, or after the copied log
         }
         do {
             return try train(trainer, reporter: reporter, world: world, dataset: dataset, diagnostics: diagnostics,

@@ -51,33 +51,31 @@ func negativeValue(in arguments: [String]) -> (String, String)? {
 let launcherRank = ["PMI_RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"]
     .lazy.compactMap { ProcessInfo.processInfo.environment[$0].flatMap { Int($0) } }.first ?? 0
 
+/// Ends the process with `error`'s message and exit status. Every rank parses the same
+/// arguments and checks the same inputs before the MPI work, so they fail alike: rank 0 alone
+/// prints (errors inside the MPI work are `coordinated`'s).
+func fail(_ error: Error) -> Never {
+    if launcherRank != 0 { exit(CausewayCommand.exitCode(for: error).rawValue) }
+    CausewayCommand.exit(withError: error)
+}
+
+/// A usage error with Causeway's own message (exit status 64), printed by rank 0.
+func failUsage(_ message: String) -> Never {
+    if launcherRank == 0 { fputs(message + "\n", stderr) }
+    exit(ExitCode.validationFailure.rawValue)
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 if let (option, value) = negativeValue(in: arguments) {
-    if launcherRank == 0 {
-        fputs("Error: \(option) \(value): write a negative value as \(option)=\(value) (after a space it reads as an option)\n", stderr)
-    }
-    exit(ExitCode.validationFailure.rawValue)
+    failUsage("Error: \(option) \(value): write a negative value as \(option)=\(value) (after a space it reads as an option)")
 }
 if let (flag, instead) = habitualFlag(in: arguments) {
     let command = arguments.first.map { $0.hasPrefix("-") ? "" : " " + $0 } ?? ""
-    if launcherRank != 0 { exit(ExitCode.validationFailure.rawValue) }   // rank 0 says it
-    fputs("Error: unknown option '\(flag)': Causeway calls it \(instead)\n"
-          + "See 'causeway\(command) --help' for every option.\n", stderr)
-    exit(ExitCode.validationFailure.rawValue)
-}
-var command: ParsableCommand
-do {
-    command = try CausewayCommand.parseAsRoot(arguments)
-} catch {
-    // every rank parses the same arguments and fails the same way: one copy of the message
-    if launcherRank != 0 { exit(CausewayCommand.exitCode(for: error).rawValue) }
-    CausewayCommand.exit(withError: error)
+    failUsage("Error: unknown option '\(flag)': Causeway calls it \(instead)\nSee 'causeway\(command) --help' for every option.")
 }
 do {
+    var command = try CausewayCommand.parseAsRoot(arguments)
     try command.run()
 } catch {
-    // an error thrown before the MPI work (a grid, a truth file, …) is the same on every rank:
-    // rank 0 says it (errors inside the MPI work are `coordinated`'s)
-    if launcherRank != 0 { exit(CausewayCommand.exitCode(for: error).rawValue) }
-    CausewayCommand.exit(withError: error)
+    fail(error)
 }

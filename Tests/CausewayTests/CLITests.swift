@@ -65,6 +65,14 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         }
     }
 
+    /// A finished `auto`-rule run of `steps` steps on a 300-row CSV in `f`: (the CSV, its --out).
+    func finishedRun(_ f: TempFolder, steps: Int = 20, sourceLocation: SourceLocation = #_sourceLocation) throws -> (csv: String, out: String) {
+        let csv = f.file("d.csv", header + rows(300)), out = f.path + "/out"
+        let first = try runCLI(run(csv, out, ["--binarize", "auto", "--steps", String(steps)]))
+        #expect(first.status == 0, "\(first.stderr)", sourceLocation: sourceLocation)
+        return (csv, out)
+    }
+
     func run(_ data: String, _ out: String, _ extra: [String] = []) -> [String] {
         ["run", "--data", data, "--out", out, "--max-lag", "2", "--steps", "2", "--quiet"] + extra
     }
@@ -240,10 +248,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
 
     @Test func refusedOverwriteKeepsTheEarlierRun() throws {
         let f = TempFolder()
-        let csv = f.file("d.csv", header + rows(300))
-        let out = f.path + "/out"
-        let first = try runCLI(run(csv, out, ["--binarize", "auto", "--steps", "20"]))
-        #expect(first.status == 0, "\(first.stderr)")
+        let (csv, out) = try finishedRun(f)
         let before = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         let graph = try Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))
         // errors found when the trainer is built (shards, batch) or a checkpoint restored come
@@ -283,9 +288,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
 
     @Test func aStoppedRunsFolderPointsToResume() throws {
         let f = TempFolder()
-        let csv = f.file("d.csv", header + rows(300))
-        let out = f.path + "/out"
-        #expect(try runCLI(run(csv, out, ["--binarize", "auto", "--steps", "10"])).status == 0)
+        let (csv, out) = try finishedRun(f, steps: 10)
         for name in ["graph.json", "scores.npy", "pvalues.npy", "qvalues.npy", "impact.npy", "adjacency.csv", "graph.dot", "graph.npz",
                      "graph.graphml", "report.html"] { try? FileManager.default.removeItem(atPath: out + "/" + name) }
         try expectFailure(run(csv, out, ["--binarize", "auto", "--steps", "10"]), ["continue it with --resume \(out)/checkpoint.cwck"])
@@ -343,10 +346,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
 
     @Test func discoverChecksTheValuesNotJustTheShape() throws {
         let f = TempFolder()
-        let csv = f.file("d.csv", header + rows(300))
-        let out = f.path + "/out"
-        let first = try runCLI(run(csv, out, ["--binarize", "auto", "--steps", "20"]))
-        #expect(first.status == 0, "\(first.stderr)")
+        let (csv, out) = try finishedRun(f)
         let ck = out + "/checkpoint.cwck"
         // the same numbers under another file name (and delimiter): accepted
         let renamed = f.file("renamed.csv", (header + rows(300)).replacingOccurrences(of: ",", with: ";"))

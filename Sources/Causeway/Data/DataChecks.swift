@@ -94,9 +94,13 @@ extension Dataset {
             }
         }
         guard !worst.isEmpty else { return "" }
-        let js = worst.keys.sorted()
-        return js.map { "'\(variables[$0])' is missing in \(worst[$0]!.missing) of \(worst[$0]!.rows) rows" }.joined(separator: ", ")
-            + ": leave \(js.count == 1 ? "it" : "them") out with --drop-columns \(js.map { variables[$0] }.joined(separator: ",")). "
+        return Self.mostlyMissingText(worst.keys.sorted().map { (variables[$0], worst[$0]!.missing, worst[$0]!.rows) }) + ". "
+    }
+
+    /// "'x' is missing in N of M rows, …: leave it (them) out with --drop-columns x,…".
+    static func mostlyMissingText(_ columns: [(name: String, missing: Int, rows: Int)]) -> String {
+        columns.map { "'\($0.name)' is missing in \($0.missing) of \($0.rows) rows" }.joined(separator: ", ")
+            + ": leave \(columns.count == 1 ? "it" : "them") out with --drop-columns \(columns.map(\.name).joined(separator: ","))"
     }
 
     /// One error naming every constant or near-constant column of every domain (over its

@@ -154,8 +154,7 @@ public enum DatasetLoader {
         let mostly = columns.filter { 2 * s.missingPerColumn[$0] > s.rows }
         let remedy = mostly.isEmpty
             ? ". Fill them, or pass --missing drop-windows to leave out every window that touches a missing cell"
-            : ". " + mostly.map { "'\(names[$0])' is missing in \(s.missingPerColumn[$0]) of \(s.rows) rows" }.joined(separator: ", ")
-                + ": leave \(mostly.count == 1 ? "it" : "them") out with --drop-columns \(mostly.map { names[$0] }.joined(separator: ","))"
+            : ". " + Dataset.mostlyMissingText(mostly.map { (names[$0], s.missingPerColumn[$0], s.rows) })
                 + (mostly.count < columns.count ? "; fill the other missing cells, or pass --missing drop-windows" : "")
         throw CausewayError("\(file): \(total) missing cell\(total == 1 ? "" : "s") in \(columns.count) column\(columns.count == 1 ? "" : "s")\(head): "
             + parts.joined(separator: "; ") + remedy)

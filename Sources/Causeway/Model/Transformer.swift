@@ -110,15 +110,14 @@ public final class Transformer {
         if c.linearPath && linearPath { linearPathForward(batch: b) }
     }
 
-    /// The linear path's samples: all at once through one shared bank, or each through its
-    /// domain's bank (`linearPathPerDomain`). `body(first, count, bank)`.
+    /// The linear path's samples: all at once through one shared bank, or each sample through
+    /// its domain's bank (`linearPathPerDomain`). One sample per call, not runs of one domain:
+    /// runs would depend on how a batch is split over threads and ranks, and an sgemm's bits
+    /// may depend on its row count. `body(first, count, bank offset)`.
     private func linearPathGroups(_ b: Int, _ body: (Int, Int, Int) -> Void) {
         let c = config, bank = c.maxLag * c.variables * c.variables
-        if c.linearPathPerDomain {
-            for s in 0..<b { body(s, 1, Int(acts.domains[s]) * bank) }
-        } else {
-            body(0, b, 0)
-        }
+        guard c.linearPathPerDomain else { return body(0, b, 0) }
+        for s in 0..<b { body(s, 1, Int(acts.domains[s]) * bank) }
     }
 
     /// output[0..<b] += the linear path of input[0..<b] (`causalLinearForward`).

@@ -32,16 +32,22 @@ public enum AtomicFile {
         } catch {
             // name the usual cause (a file where a folder of the path should be) instead of
             // Foundation's generic "the operation could not be completed"
-            var prefix = URL(fileURLWithPath: path).standardizedFileURL
-            while prefix.path != "/" {
-                var isFolder: ObjCBool = false
-                if FileManager.default.fileExists(atPath: prefix.path, isDirectory: &isFolder) {
-                    if !isFolder.boolValue { throw CausewayError("cannot create output folder \(path): \(prefix.path) is a file") }
-                    break
-                }
-                prefix.deleteLastPathComponent()
-            }
+            if let file = fileInPath(path) { throw CausewayError("cannot create output folder \(path): \(file) is a file") }
             throw CausewayError("cannot create output folder \(path): \(error.localizedDescription)")
         }
+    }
+
+    /// The nearest existing one of `path` and its parent folders, when it is a file (so no
+    /// folder can be made at `path`); nil when it is a folder.
+    public static func fileInPath(_ path: String) -> String? {
+        var prefix = URL(fileURLWithPath: path).standardizedFileURL
+        while prefix.path != "/" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix.path, isDirectory: &isFolder) {
+                return isFolder.boolValue ? nil : prefix.path
+            }
+            prefix.deleteLastPathComponent()
+        }
+        return nil
     }
 }
