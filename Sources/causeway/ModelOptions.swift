@@ -2,6 +2,7 @@ import ArgumentParser
 import Causeway
 
 extension Tokenization: ExpressibleByArgument {}
+extension LinearPathStart: ExpressibleByArgument {}
 
 /// Architecture flags shared by `run` and `bench`.
 struct ModelOptions: ParsableArguments {

@@ -12,6 +12,9 @@ struct Run: ParsableCommand {
           help: "Add a learned per-domain vector to every token (default: on when the data has more than one domain).")
     var domainEmbedding: Bool?
 
+    @Option(name: .customLong("linear-path-start"),
+            help: "Where the linear path starts: autoregressive (each variable's own least-squares lag-1 coefficient on the diagonal; other lags and cross weights 0) or zero (all weights 0).")
+    var linearPathStart: LinearPathStart = .autoregressive
     @Option(help: "Training epochs (ignored when --steps is given).")
     var epochs: Int = 20
     @Option(help: "Total optimizer steps (default: epochs × windows/batch).")
@@ -95,10 +98,11 @@ struct Run: ParsableCommand {
             try input.checkOut(resumingFrom: resume)   // refuses early; creates nothing
         }
 
-        let job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
+        var job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
                                                                       domainEmbeddings: usesDomainEmbedding(dataset) ? dataset.domains.count : 0,
                                                                       forABCD: readout.attribution == .abcd),
                                training: trainingConfig(ranks: world.size, validationFraction: validationFraction))
+        job.linearPathStart = linearPathStart
         let reporter = ProgressReporter(quiet: quiet || !coordinator)
         let trainer = try job.makeTrainer(reporter: reporter)
         trainer.checkpointPath = coordinator ? out + "/checkpoint.cwck" : nil
@@ -152,7 +156,8 @@ struct Run: ParsableCommand {
         reporter.message("model: \(mc.tokens.rawValue) tokens, d_model \(mc.dModel), \(mc.layers) layer(s), \(mc.heads) head(s), max lag \(mc.maxLag)"
             + (mc.linearPath ? (mc.linearPathPerDomain ? ", one linear path per domain (\(mc.linearPathBanks) × \(mc.maxLag * p * p) weights"
                                                        : ", linear path (\(mc.maxLag * p * p) weights")
-                + ", scale \(String(format: "%.3g", mc.linearPathScale)))" : "")
+                + ", scale \(String(format: "%.3g", mc.linearPathScale))"
+                + (resume == nil ? ", start \(linearPathStart.rawValue))" : ")") : "")
             + (mc.domainEmbeddings > 0 ? ", domain embedding" : "")
             + "; readout of \(min(readout.samples(variables: p), trainer.windows.train.count)) samples")
         reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
@@ -192,7 +197,8 @@ struct Run: ParsableCommand {
                                 "steps": .count(summary.steps),
                                 "best_step": .count(summary.bestStep),
                                 "training_s": .seconds(trainingSeconds),
-                            ])
+                            ].merging(trainer.model.config.linearPath
+                                      ? ["linear_path_start": .text(resume == nil ? linearPathStart.rawValue : "checkpoint")] : [:]) { a, _ in a })
         return (summary, trainer.replicas.workers)
     }
 }

@@ -164,6 +164,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(csv, out, ["--null-repeats", "0"]), ["--null-repeats"], out: out)
         try expectFailure(run(csv, out, ["--fdr-method", "holm"]), ["--fdr-method", "holm"], out: out)
         try expectFailure(run(csv, out, ["--null-draw", "knockoff"]), ["--null-draw", "knockoff"], out: out)
+        try expectFailure(run(csv, out, ["--linear-path-start", "ones"]), ["--linear-path-start", "ones"], out: out)
         // 40 rows with 10% held out leave 4 windows: too few for the tests, refused before training
         try expectFailure(run(csv, out, ["--validation-fraction", "0.1"]), ["--validation-fraction", "4 held-out window", "at least 10"], out: out)
         #expect(!FileManager.default.fileExists(atPath: out + "/train_log.jsonl"))
@@ -174,6 +175,27 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(["generate", "--variables", "1", "--out", out], ["--variables"])
         try expectFailure(["generate", "--variables", "2", "--in-degree", "3", "--out", out], ["--in-degree"])
         try expectFailure(run(csv, out, ["--d-model", "6"]), ["--d-model 6", "default 4", "--heads"], out: out)
+    }
+
+    /// The linear path starts at the lag-1 fit unless --linear-path-start zero; the banner and
+    /// graph.json say which, and the two starts give different models.
+    @Test func linearPathStartIsRecorded() throws {
+        let f = TempFolder()
+        let csv = f.file("d.csv", header + rows(300))
+        func provenance(_ out: String) throws -> [String: Any] {
+            let g = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/graph.json"))) as? [String: Any]
+            return try #require(g?["provenance"] as? [String: Any])
+        }
+        let a = try runCLI(["run", "--data", csv, "--out", f.path + "/a", "--max-lag", "2", "--steps", "2", "--binarize", "auto"])
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(a.stderr.contains("start autoregressive"))
+        #expect(try provenance(f.path + "/a")["linear_path_start"] as? String == "autoregressive")
+        let z = try runCLI(run(csv, f.path + "/z", ["--binarize", "auto", "--linear-path-start", "zero"]))
+        #expect(z.status == 0, "\(z.stderr)")
+        #expect(try provenance(f.path + "/z")["linear_path_start"] as? String == "zero")
+        let scoresA = try Data(contentsOf: URL(fileURLWithPath: f.path + "/a/scores.npy"))
+        let scoresZ = try Data(contentsOf: URL(fileURLWithPath: f.path + "/z/scores.npy"))
+        #expect(scoresA != scoresZ)
     }
 
     @Test func generateWithTwoVariablesDefaultsToInDegreeTwo() throws {

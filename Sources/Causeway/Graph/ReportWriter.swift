@@ -181,7 +181,7 @@ public enum ReportWriter {
         "wall_time_s": "wall time (s)", "training_s": "training (s)", "readout_s": "attribution readout (s)",
         "significance_s": "per-edge tests (s)", "eval_samples": "readout samples", "threads": "threads per rank",
         "ranks": "MPI ranks", "agreement_shards": "data shards for shard agreement", "checkpoint": "checkpoint",
-        "time": "time axis", "warning": "warning", "domain": "domain",
+        "time": "time axis", "warning": "warning", "domain": "domain", "linear_path_start": "linear path start",
     ]
 
     static func provenanceSection(_ provenance: Provenance) -> String {

@@ -4,6 +4,9 @@ public struct DiscoveryJob {
     public let dataset: Dataset
     public let model: ModelConfig
     public let training: TrainingConfig
+    /// Where a fresh model's linear path starts (`--linear-path-start`; a resumed run takes the
+    /// checkpoint's weights either way, so checkpoints do not record it).
+    public var linearPathStart = LinearPathStart.autoregressive
 
     public init(dataset: Dataset, model: ModelConfig, training: TrainingConfig) {
         self.dataset = dataset
@@ -64,6 +67,7 @@ public struct DiscoveryJob {
         let windows = try makeWindows()
         let batch = min(training.batch, max(1, windows.train.count))
         let replicas = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
+        if linearPathStart == .autoregressive { AutoregressiveStart.apply(to: replicas.primary, windows: windows) }
         let trainer = try Trainer(replicas: replicas, windows: windows, config: training,
                                   dataFingerprint: dataFingerprint, reporter: reporter)
         trainer.legacyDataFingerprint = legacyDataFingerprint
