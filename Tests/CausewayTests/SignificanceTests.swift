@@ -276,8 +276,11 @@ import Testing
 
     @Test func shortDataHoldsOutMore() {
         #expect(TrainingConfig.defaultValidationFraction(totalRows: 100_000) == 0.1)
-        #expect(TrainingConfig.defaultValidationFraction(totalRows: 400) == 0.15)
-        #expect(TrainingConfig.defaultValidationFraction(totalRows: 200) == 0.3)
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 20_000) == 0.1)
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 10_000) == 0.2)    // 2,000 rows held out
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 4_000) == 0.25)
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 400) == 0.25)
+        #expect(TrainingConfig.defaultValidationFraction(totalRows: 200) == 0.3)     // 60 rows held out
         #expect(TrainingConfig.defaultValidationFraction(totalRows: 50) == 0.3)
         // and the window count the check uses is the one WindowSet makes
         for rows in [30, 57, 200, 1001] {
