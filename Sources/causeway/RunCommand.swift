@@ -23,8 +23,8 @@ struct Run: ParsableCommand {
     var lr: Double = 3e-3
     @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay on matrices.")
     var weightDecay: Double = 0.01
-    @Option(help: "Linear warm-up steps before the cosine decay.")
-    var warmup: Int = 100
+    @Option(help: "Linear warm-up steps before the cosine decay (default: 100, or a tenth of a run shorter than 1,000 steps).")
+    var warmup: Int?
     @Option(help: "Gradient-norm clipping threshold (0 disables).")
     var clip: Double = 1.0
     @Option(name: .customLong("validation-fraction"), help: "Held-out tail of every domain, by time; the per-edge tests run on it (default: 0.1 of long data, raised up to 0.25 so that about 2,000 rows are held out, and up to 0.3 so that at least about 60 are).")
@@ -93,9 +93,9 @@ struct Run: ParsableCommand {
         let truthEdges = try readout.checkInputs(dataset: dataset, maxLag: model.maxLag, validationFraction: validationFraction)
         let resumeFrom = try resume.map { try Checkpoint.read(path: $0) }
         if coordinator {
+            try input.checkOut(resumingFrom: resume)   // refuses early (before the data's warnings); creates nothing
             input.print(diagnostics, quiet: quiet)
             if !quiet, let note = ReadoutOptions.truthBeyondMaxLagNote(truthEdges, maxLag: model.maxLag) { fputs(note + "\n", stderr) }
-            try input.checkOut(resumingFrom: resume)   // refuses early; creates nothing
         }
 
         var job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
@@ -161,7 +161,7 @@ struct Run: ParsableCommand {
             + (mc.domainEmbeddings > 0 ? ", domain embedding" : "")
             + "; readout of \(min(readout.samples(variables: p), trainer.windows.train.count)) samples")
         reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
-            + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps, "
+            + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps (warm-up \(trainer.warmupSteps)), "
             + "\(world.size) rank(s) × \(trainer.replicas.workers) thread(s), "
             + "\(trainer.schedule.shardCount) \(trainer.config.shard.rawValue) data shard(s)")
         if coordinator, let warning = oversubscription(threadsPerRank: trainer.replicas.workers) {
@@ -169,7 +169,7 @@ struct Run: ParsableCommand {
         }
         // settings that cannot work as written: said, not silently run
         if coordinator && trainer.state.step == 0 {
-            if warmup >= trainer.totalSteps {
+            if let warmup, warmup >= trainer.totalSteps {
                 fputs("warning: --warmup \(warmup) is not below the run's \(trainer.totalSteps) steps: the learning rate never reaches --lr \(lr)\n", stderr)
             }
             if model.batch > trainer.windows.train.count {

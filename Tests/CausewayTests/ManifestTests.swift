@@ -60,6 +60,11 @@ import Testing
             _ = try DatasetLoader.load(path: dir.file("m2.json", "{\"variables\": [\"a\", \"b\"], \"domains\": [{\"name\": \"x\", \"path\": \"d0.csv\", \"file\": 1}]}"))
         }
         expectError("bad.json", "malformed JSON") { _ = try DatasetLoader.load(path: dir.file("bad.json", "{\"variables\": [")) }
+        expectError("bad.json", "the file ends before the JSON is complete") { _ = try DatasetLoader.load(path: dir.file("bad.json", "{\"variables\": [")) }
+        // a bad value on line 2: the parser's character offset becomes a line and column
+        expectError("bad2.json", "line 2, column") {
+            _ = try DatasetLoader.load(path: dir.file("bad2.json", "{\"variables\": [\"a\"],\n \"domains\": x}"))
+        }
         expectError("dupv.json", "duplicate variable name 'a'") {
             _ = try DatasetLoader.load(path: dir.file("dupv.json", "{\"variables\": [\"a\", \"a\"], \"domains\": [{\"name\": \"x\", \"path\": \"d0.csv\"}]}"))
         }

@@ -182,6 +182,35 @@ import Testing
         #expect(abs(learningRate(step: 100, total: 100, warmup: 10, peak: 1, minFraction: 0.1) - 0.1) < 1e-12)
     }
 
+    /// Without --warmup a run warms up for a tenth of its steps, at most 100; the checkpoint
+    /// records the resolved count, so a checkpoint of an explicit 100 resumes under the default
+    /// when the run is long enough for the default to be 100, and is refused (naming --warmup)
+    /// when it is not.
+    @Test func defaultWarmupIsATenthOfShortRuns() throws {
+        #expect(TrainingConfig.defaultWarmup(totalSteps: 40) == 4)
+        #expect(TrainingConfig.defaultWarmup(totalSteps: 5) == 1)
+        #expect(TrainingConfig.defaultWarmup(totalSteps: 999) == 99)
+        #expect(TrainingConfig.defaultWarmup(totalSteps: 5_620) == 100)
+        func trainer(steps: Int, warmup: Int?) throws -> Trainer {
+            let windows = WindowSet(sources: [smallVARSource()], maxLag: 3, validationFraction: 0.1)
+            var tc = TrainingConfig()
+            tc.batch = 16; tc.steps = steps; tc.warmupSteps = warmup
+            let replicas = ReplicaSet(config: ModelConfig(tokens: .step, variables: 4, maxLag: 3, dModel: 16, layers: 1, heads: 2),
+                                      batch: 16, seed: 1, workers: 1)
+            return try Trainer(replicas: replicas, windows: windows, config: tc, dataFingerprint: "test", reporter: nil)
+        }
+        let short = try trainer(steps: 50, warmup: nil)
+        #expect(short.warmupSteps == 5 && short.makeCheckpoint().header.training.warmupSteps == 5)
+        #expect(try trainer(steps: 50, warmup: 0).warmupSteps == 0)
+        let explicit = try trainer(steps: 2_000, warmup: 100).makeCheckpoint()
+        try trainer(steps: 2_000, warmup: nil).restore(from: explicit, path: "ck")
+        let shortExplicit = try trainer(steps: 50, warmup: 100).makeCheckpoint()
+        #expect(throws: CausewayError.self) { try trainer(steps: 50, warmup: nil).restore(from: shortExplicit, path: "ck") }
+        do { try trainer(steps: 50, warmup: nil).restore(from: shortExplicit, path: "ck") } catch let e as CausewayError {
+            #expect(e.message.contains("--warmup 100 (checkpoint) vs 5 (now)"), "\(e.message)")
+        }
+    }
+
     @Test func adamWMatchesClosedFormFirstStep() {
         // first step: m̂ = g, v̂ = g², so Δ = −lr·(g/(|g|+ε) + wd·p) for decayed entries
         let layout = ParameterLayout(ModelConfig(variables: 2, maxLag: 2, dModel: 4, layers: 1, heads: 1))

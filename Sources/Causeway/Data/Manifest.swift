@@ -16,6 +16,21 @@ struct Manifest: Equatable {
     static let topKeys: Set<String> = ["variables", "domains", "source"]
     static let domainKeys: Set<String> = ["name", "path"]
 
+    /// The parser's own reason, with "around character N" turned into a line and column
+    /// (1-based) of `data`, and the end of the file said plainly.
+    static func jsonErrorText(_ error: Error, data: Data) -> String {
+        let reason = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
+        if reason.contains("end of file") || reason.contains("Unexpected end") {
+            return "the file ends before the JSON is complete (a missing '}', ']' or '\"'?)"
+        }
+        guard let range = reason.range(of: "around character "),
+              let offset = Int(reason[range.upperBound...].prefix { $0.isNumber }), offset <= data.count else { return reason }
+        let before = data.prefix(offset)
+        let line = before.filter { $0 == 0x0A }.count + 1
+        let column = offset - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+        return "line \(line), column \(column): " + reason.replacingOccurrences(of: " around character \(offset)", with: "")
+    }
+
     static func read(path file: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: file) else { throw CausewayError("cannot read \(file)") }
         guard !data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
@@ -25,7 +40,7 @@ struct Manifest: Equatable {
         do {
             json = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw CausewayError("\(file): malformed JSON: \(error.localizedDescription)")
+            throw CausewayError("\(file): malformed JSON: " + jsonErrorText(error, data: data))
         }
         guard let top = json as? [String: Any] else { throw CausewayError("\(file): expected a JSON object at the top level") }
         if let key = top.keys.sorted().first(where: { !topKeys.contains($0) }) {

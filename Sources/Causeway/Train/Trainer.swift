@@ -50,6 +50,8 @@ public final class Trainer {
     public let schedule: ShardSchedule
     public var stepsPerEpoch: Int { schedule.stepsPerEpoch }
     public let totalSteps: Int
+    /// Warm-up steps of this run (`--warmup`, or `TrainingConfig.defaultWarmup`).
+    public var warmupSteps: Int { config.warmupSteps ?? TrainingConfig.defaultWarmup(totalSteps: totalSteps) }
     public let evalEvery: Int
     let validationSubset: [WindowRef]
     /// Per-domain validation loss of the last evaluation (multi-domain data only; NaN for a
@@ -66,7 +68,6 @@ public final class Trainer {
         self.communicator = communicator
         let model = replicas.primary
         self.windows = windows
-        self.config = config
         self.dataFingerprint = dataFingerprint
         self.reporter = reporter
         optimizer = AdamW(layout: model.layout)
@@ -78,6 +79,9 @@ public final class Trainer {
         schedule = try ShardSchedule(train: windows.train, domains: windows.sources.count, mode: config.shard,
                                      shardCount: config.shards, batch: batch, seed: config.seed)
         totalSteps = config.steps ?? config.epochs * schedule.stepsPerEpoch
+        var resolved = config
+        resolved.warmupSteps = config.warmupSteps ?? TrainingConfig.defaultWarmup(totalSteps: totalSteps)
+        self.config = resolved
         // once per epoch, but at least every 50 steps' worth of data on tiny sets (where an epoch
         // is a step or two and validation is noisy) and at most 20 times per run
         evalEvery = config.evalEvery ?? max(1, min(max(schedule.stepsPerEpoch, 50), totalSteps / 20))
@@ -237,7 +241,7 @@ public final class Trainer {
         var loss = [sse.reduce(0, +)]
         communicator.allReduceSum(&loss, count: 1)
         clipGradientNorm(model.gradients, maxNorm: Float(config.clipNorm))
-        let lr = learningRate(step: step, total: totalSteps, warmup: config.warmupSteps,
+        let lr = learningRate(step: step, total: totalSteps, warmup: warmupSteps,
                               peak: config.learningRate, minFraction: config.minLearningRateFraction)
         optimizer.update(model.parameters, model.gradients, lr: Float(lr), weightDecay: Float(config.weightDecay), t: step + 1)
         return (loss[0] / Double(normalizer), lr)
@@ -327,7 +331,7 @@ private func differences(_ a: TrainingConfig, _ b: TrainingConfig) -> String {
     func cmp<T: Equatable>(_ flag: String, _ x: T, _ y: T) { if x != y { out.append("\(flag) \(x) (checkpoint) vs \(y) (now)") } }
     cmp("--batch", a.batch, b.batch); cmp("--epochs", a.epochs, b.epochs)
     cmp("--steps", a.steps.map(String.init) ?? "auto", b.steps.map(String.init) ?? "auto")
-    cmp("--lr", a.learningRate, b.learningRate); cmp("--warmup", a.warmupSteps, b.warmupSteps)
+    cmp("--lr", a.learningRate, b.learningRate); cmp("--warmup", a.warmupSteps.map(String.init) ?? "auto", b.warmupSteps.map(String.init) ?? "auto")
     cmp("--weight-decay", a.weightDecay, b.weightDecay); cmp("--clip", a.clipNorm, b.clipNorm)
     cmp("--validation-fraction", a.validationFraction, b.validationFraction); cmp("--patience", a.patience, b.patience)
     cmp("--eval-every", a.evalEvery.map(String.init) ?? "auto", b.evalEvery.map(String.init) ?? "auto")

@@ -7,7 +7,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var steps: Int? = nil
     public var learningRate = 3e-3
     public var minLearningRateFraction = 0.1
-    public var warmupSteps = 100
+    /// Linear warm-up steps; nil = `defaultWarmup(totalSteps:)`, resolved by the trainer (a
+    /// checkpoint records the resolved count).
+    public var warmupSteps: Int? = nil
     public var weightDecay = 0.01
     public var clipNorm = 1.0
     public var validationFraction = 0.1
@@ -25,6 +27,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         let rows = Double(max(totalRows, 1))
         return max(min(0.25, max(0.1, 2000 / rows)), min(0.3, 60 / rows))
     }
+    /// The warm-up when the user gives none: 100 steps, or a tenth of a shorter run,
+    /// min(100, max(1, totalSteps / 10)). A fixed 100 never let a short run (a few hundred rows:
+    /// 40–60 steps) reach its learning rate; measured on generated linear data (10 variables,
+    /// max lag 2, seeds 0–9, docs/accuracy.md), lagged F1 with 200 rows 0.370 at 100 steps'
+    /// warm-up against 0.540 at 10, with 400 rows 0.813 against 0.864.
+    public static func defaultWarmup(totalSteps: Int) -> Int { min(100, max(1, totalSteps / 10)) }
     /// Early stopping: evaluations without improvement before stopping (0 = never stop early).
     public var patience = 10
     /// Steps between validation evaluations; nil = chosen from the run length.
@@ -45,7 +53,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if epochs < 1 { throw CausewayError("--epochs must be at least 1 (got \(epochs))") }
         if let s = steps, s < 1 { throw CausewayError("--steps must be at least 1 (got \(s))") }
         if !(learningRate > 0) || !learningRate.isFinite { throw CausewayError("--lr must be a positive number (got \(learningRate))") }
-        if warmupSteps < 0 { throw CausewayError("--warmup must be ≥ 0 (got \(warmupSteps))") }
+        if let w = warmupSteps, w < 0 { throw CausewayError("--warmup must be ≥ 0 (got \(w))") }
         if !(weightDecay >= 0) { throw CausewayError("--weight-decay must be ≥ 0 (got \(weightDecay))") }
         if !(clipNorm >= 0) { throw CausewayError("--clip must be ≥ 0 (got \(clipNorm); 0 disables clipping)") }
         if !(validationFraction >= 0 && validationFraction < 0.9) {
