@@ -234,6 +234,28 @@ import Testing
         #expect(isClose(r2, stx * stx / (stt * sxx), rel: 1e-12, abs: 0))
     }
 
+    /// A domain with fewer than 30 observed values is not tested for a unit root: short
+    /// stretches of white noise otherwise look like walks now and then (a trial's 20-row
+    /// domain did), while a long walk beside it is still found.
+    @Test func shortDomainsAreNotTestedForUnitRoots() {
+        var rng = RNG(seed: 77)
+        for _ in 0..<300 {
+            let d = Self.domain("short", [Self.noise(20, &rng)])
+            #expect(DataDiagnostics.unitRoots(domains: [d], variables: ["x"], maxLag: 5).isEmpty)
+        }
+        // one long walk and one short noise domain: the walk alone decides (1 of 1 tested)
+        var found = 0
+        for seed in UInt64(1)...20 {
+            var r = RNG(seed: 500 + seed)
+            let walk = Self.domain("long", [Self.randomWalk(2000, &r)]), short = Self.domain("short", [Self.noise(20, &r)])
+            if let f = DataDiagnostics.unitRoots(domains: [walk, short], variables: ["x"], maxLag: 5).first {
+                found += 1
+                #expect(!f.message.contains("'short'"))
+            }
+        }
+        #expect(found >= 15)
+    }
+
     @Test func randomWalksGetUnitRootWarnings() {
         // Measured with these seeds: `unitRoots` flags 43 of 50 random walks of 2000 rows (86%;
         // 447 of 500 = 89.4% over seeds 1000…1499, the test's nominal 90%). `run` gives each at

@@ -403,14 +403,18 @@ public enum DataDiagnostics {
     /// rows, maxLag 5): random walks 89.4% flagged (447 of 500); white noise, AR(1) with φ = 0.9
     /// and the stationary VAR of the tests never (0 of 10,000 and 3,000 columns). Short series
     /// leave the test less power: AR(1) φ = 0.9 with 200 rows is flagged in 4.1% (122 of 3000).
+    /// Domains with fewer than `minimumRowsForDomainMean` observed values are not tested.
     public static func unitRoots(domains: [DomainValues], variables: [String], maxLag: Int) -> [Diagnostic] {
         checkShapes(domains, variables)
         let found = analyse(domains, p: variables.count, maxLag: maxLag, parts: [.deterministic, .unitRoot])
         var out: [Diagnostic] = []
+        // a domain with fewer than `minimumRowsForDomainMean` observed values is not tested: a
+        // 20-row stretch of white noise can look like a walk (a trial's did)
+        let testable = { (x: DomainFindings) in !x.summary.isConstant && x.adf != nil && x.summary.count >= minimumRowsForDomainMean }
         for (j, f) in found.enumerated() where !isDeterministic(f) {
-            let tested = f.filter { !$0.summary.isConstant && $0.adf != nil }.count
+            let tested = f.filter(testable).count
             let ds = f.indices.filter { d in
-                guard !f[d].summary.isConstant, let a = f[d].adf else { return false }
+                guard testable(f[d]), let a = f[d].adf else { return false }
                 return a.t > a.critical
             }
             if tested > 0, 2 * ds.count >= tested {
