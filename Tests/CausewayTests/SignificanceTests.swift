@@ -403,6 +403,15 @@ import Testing
         let listed = try #require(json["passing_outside_screen"] as? [[String: Any]])
         #expect(listed.count == 1 && listed[0]["source"] as? String == "b" && listed[0]["target"] as? String == "a")
         let text = EdgeListing.text(d, summary: DecisionSummary(d, nil), scores: s, variables: ["a", "b", "c"], limit: 20)
+        // cross edges are listed before self-loops, and the header counts both
+        #expect(text.contains("edges kept (\(d.edges.filter { $0.source != $0.target }.count) between variables, "))
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(" lag ") }
+        let firstSelf = lines.firstIndex { l in ["a", "b", "c"].contains { l.hasPrefix("  \($0) ") && l.contains("→ \($0) ") } }
+        let lastCross = lines.lastIndex { l in !["a", "b", "c"].contains { l.hasPrefix("  \($0) ") && l.contains("→ \($0) ") } }
+        let (fs, lc) = (try #require(firstSelf), try #require(lastCross))
+        #expect(lc < fs, "\(text)")
+        let short = EdgeListing.text(d, summary: DecisionSummary(d, nil), scores: s, variables: ["a", "b", "c"], limit: 1)
+        #expect(short.contains("… and \(d.edges.count - 1) more"), "\(short)")
         #expect(text.contains("note: 1 candidate outside the score screen has q ≤ 0.005 with every candidate tested "
                               + "(--tests all): b → a lag 1 (q = 6.00e-06)"))
         // a q between Q/10 and Q (p 1e-3 → q 6e-3) is not named

@@ -2,7 +2,9 @@ import Foundation
 
 /// The terminal's closing lines: the edges with the strongest evidence and their q-values.
 public enum EdgeListing {
-    /// One line for the rule, then up to `limit` edges ordered by q-value: `source → target
+    /// One line for the rule, then up to `limit` edges ordered by q-value, the edges between
+    /// different variables before the self-loops (in many series every self-loop is stronger
+    /// than every cross edge, and the cross edges are what a user looks for): `source → target
     /// (lag ℓ)  q = …  p = …  score = …`, and a count of the rest.
     public static func text(_ d: Decision, summary: DecisionSummary, scores: ScoreTensor, variables: [String], limit: Int) -> String {
         var s = "decision: \(summary.rule)"
@@ -13,14 +15,17 @@ public enum EdgeListing {
         } else {
             s += " (\(summary.thresholdMeaning))"
         }
+        let selfLoops = d.edges.filter { $0.source == $0.target }.count
         s += "; \(d.edges.count) edge\(d.edges.count == 1 ? "" : "s") kept"
+            + (selfLoops > 0 ? " (\(d.edges.count - selfLoops) between variables, \(selfLoops) self-loop\(selfLoops == 1 ? "" : "s"))" : "")
         if d.rule.usesPValues {
             s += d.family == nil ? " of all \(scores.values.count) candidates"
                 : " of the \(summary.tested) candidates that passed the score screen (of \(scores.values.count))"
         }
         if summary.heldOutWindows > 0 { s += "; p-values from \(summary.heldOutWindows) held-out windows" }
         s += "\n"
-        let ordered = d.byEvidence(scores: scores)
+        let evidence = d.byEvidence(scores: scores)
+        let ordered = evidence.filter { $0.source != $0.target } + evidence.filter { $0.source == $0.target }
         let width = min(24, max(6, variables.map(\.count).max() ?? 6))
         func pad(_ x: String) -> String { x.count >= width ? x : x + String(repeating: " ", count: width - x.count) }
         for e in ordered.prefix(limit) {
@@ -30,7 +35,10 @@ public enum EdgeListing {
             line += String(format: "  score = %.4g", Double(scores[e.lag, e.source, e.target]))
             s += line + "\n"
         }
-        if ordered.count > limit { s += "  … and \(ordered.count - limit) more (all in graph.json)\n" }
+        if ordered.count > limit {
+            let hiddenSelf = ordered.dropFirst(limit).filter { $0.source == $0.target }.count
+            s += "  … and \(ordered.count - limit) more" + (hiddenSelf > 0 ? " (\(hiddenSelf) of them self-loops)" : "") + "; all in graph.json\n"
+        }
         let outside = summary.passingOutsideScreen
         if let level = summary.outsideScreenLevel, !outside.isEmpty {
             let named = outside.prefix(3).map { "\(variables[$0.edge.source]) → \(variables[$0.edge.target]) lag \($0.edge.lag) (q = \(formatP($0.qValue)))" }
