@@ -62,6 +62,14 @@ import Testing
                     "'dout' (constant 0.0)", "--drop-columns reset,trim,dout") {
             _ = try d.check(maxLag: 2, validationFraction: 0.1)
         }
+        // constant in one domain of two: dropping the domain is offered too; with every domain, not
+        let good = dataset(300, 2), flat = dataset(300, 2, path: "/tmp/s2.csv") { t, j in j == 1 ? 3 : sin(Double(t)) }
+        let two = Dataset(variables: good.variables, domains: [good.domains[0], DomainData(name: "s2", path: "/tmp/s2.csv", series: flat.domains[0].series)],
+                          path: "/tmp/m.json")
+        expectError("/tmp/s2.csv: 'x1' (constant 3.0)", "--drop-columns x1 (for every domain), or leave out of the manifest the domain named here") {
+            _ = try two.check(maxLag: 2, validationFraction: 0.1)
+        }
+        do { _ = try d.check(maxLag: 2, validationFraction: 0.1) } catch let e as CausewayError { #expect(!e.message.contains("leave out of the manifest")) }
         let kept = dataset(300, 2) { t, j in j == 0 ? 1e12 + 1000 * sin(Double(t)) : cos(Double(t) * 0.7) }
         #expect(try kept.check(maxLag: 2, validationFraction: 0.1).allSatisfy { $0.kind == .smallSample })
     }

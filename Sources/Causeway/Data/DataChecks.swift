@@ -127,6 +127,8 @@ extension Dataset {
         guard !found.isEmpty else { return }
         let list = variables.filter { names.contains($0) }
         throw CausewayError("constant or near-constant column\(list.count == 1 ? "" : "s") over the training rows, which carry no signal to learn from: "
-            + found.joined(separator: "; ") + ". Leave \(list.count == 1 ? "it" : "them") out with --drop-columns \(list.joined(separator: ","))")
+            + found.joined(separator: "; ") + ". Leave \(list.count == 1 ? "it" : "them") out with --drop-columns \(list.joined(separator: ","))"
+            + (domains.count > 1 && found.count < domains.count
+               ? " (for every domain), or leave out of the manifest the domain\(found.count == 1 ? "" : "s") named here, whose other columns can stay" : ""))
     }
 }
