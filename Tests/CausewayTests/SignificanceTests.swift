@@ -316,8 +316,9 @@ import Testing
     }
 
     @Test func defaultRepeatsGiveAbout1000DrawsBetween2And16() {
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 2000) == 2)
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 18_000) == 2)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 2000) == 4)     // at least 4
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 750) == 4)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 18_000) == 4)
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 300) == 4)     // ⌈1000 / 300⌉
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 100) == 10)
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 60) == 16)     // capped
