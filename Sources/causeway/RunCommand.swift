@@ -190,15 +190,18 @@ struct Run: ParsableCommand {
             throw StopSignalExit()
         }
 
+        var provenance: Provenance = [
+            "seed": .count(seed),
+            "steps": .count(summary.steps),
+            "best_step": .count(summary.bestStep),
+            "training_s": .seconds(trainingSeconds),
+        ]
+        if trainer.model.config.linearPath {
+            provenance["linear_path_start"] = .text(resume == nil ? linearPathStart.rawValue : "checkpoint")
+        }
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
                             out: out, trainingLog: out + "/train_log.jsonl", seed: seed, diagnostics: diagnostics,
-                            quiet: quiet, listing: listing, started: started, provenance: [
-                                "seed": .count(seed),
-                                "steps": .count(summary.steps),
-                                "best_step": .count(summary.bestStep),
-                                "training_s": .seconds(trainingSeconds),
-                            ].merging(trainer.model.config.linearPath
-                                      ? ["linear_path_start": .text(resume == nil ? linearPathStart.rawValue : "checkpoint")] : [:]) { a, _ in a })
+                            quiet: quiet, listing: listing, started: started, provenance: provenance)
         return (summary, trainer.replicas.workers)
     }
 }

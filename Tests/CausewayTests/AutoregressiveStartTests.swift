@@ -95,9 +95,9 @@ import Testing
         #expect(weights[1] == 0 && weights[3] == 0)   // lag 2 untouched
     }
 
-    @Test func choleskySolveMatchesTheSystem() {
+    @Test func choleskySolveMatchesTheSystem() throws {
         let a: [Double] = [4, 2, 0.6, 2, 5, 1, 0.6, 1, 3], b: [Double] = [1, -2, 0.5]
-        let x = AutoregressiveStart.solveSymmetricPositiveDefinite(a, b, 3)
+        let x = try SymmetricPositiveDefinite.solve(a, b, n: 3)
         for i in 0..<3 {
             let r = (0..<3).reduce(0.0) { $0 + a[i * 3 + $1] * x[$1] }
             #expect(abs(r - b[i]) < 1e-12)

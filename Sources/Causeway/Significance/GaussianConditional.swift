@@ -95,6 +95,18 @@ public enum SymmetricPositiveDefinite {
         return l
     }
 
+    /// x = a⁻¹·b (`b`: [n]) by the Cholesky factor and two triangular solves.
+    /// - Throws: `CausewayError` when `a` is not positive definite.
+    public static func solve(_ a: [Double], _ b: [Double], n: Int) throws -> [Double] {
+        let l = try cholesky(a, n: n)
+        var x = b
+        l.withUnsafeBufferPointer { lb in   // Lc·y = b, then Lcᵀ·x = y
+            cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(n), lb.baseAddress, Int32(n), &x, 1)
+            cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, Int32(n), lb.baseAddress, Int32(n), &x, 1)
+        }
+        return x
+    }
+
     /// a⁻¹ (row-major [n, n]) = Lc⁻ᵀ·Lc⁻¹ from the Cholesky factor.
     /// - Throws: `CausewayError` when `a` is not positive definite.
     public static func inverse(_ a: [Double], n: Int) throws -> [Double] {

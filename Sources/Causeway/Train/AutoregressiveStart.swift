@@ -66,7 +66,9 @@ public enum AutoregressiveStart {
                 let base = (b * p + i) * L
                 var a = Array(xtx[(base * L)..<((base + L) * L)])
                 for l in 0..<L { a[l * L + l] += ridge * Double(n[b]) }
-                return solveSymmetricPositiveDefinite(a, Array(xty[base..<(base + L)]), L)
+                // the ridge keeps `a` positive definite; should it fail anyway, the path starts at zero
+                return (try? SymmetricPositiveDefinite.solve(a, Array(xty[base..<(base + L)]), n: L))
+                    ?? [Double](repeating: 0, count: L)
             }
         }
     }
@@ -84,30 +86,5 @@ public enum AutoregressiveStart {
                 for l in 0..<bank[i].count { w[((b * L + l) * p + i) * p + i] = Float(bank[i][l] / alpha) }
             }
         }
-    }
-
-    /// x = A⁻¹ b for a symmetric positive definite [k, k] A (row-major), by Cholesky.
-    static func solveSymmetricPositiveDefinite(_ a: [Double], _ b: [Double], _ k: Int) -> [Double] {
-        var l = [Double](repeating: 0, count: k * k)
-        for i in 0..<k {
-            for j in 0...i {
-                var s = a[i * k + j]
-                for m in 0..<j { s -= l[i * k + m] * l[j * k + m] }
-                l[i * k + j] = i == j ? max(s, 1e-300).squareRoot() : s / l[j * k + j]
-            }
-        }
-        var y = [Double](repeating: 0, count: k)
-        for i in 0..<k {
-            var s = b[i]
-            for m in 0..<i { s -= l[i * k + m] * y[m] }
-            y[i] = s / l[i * k + i]
-        }
-        var x = [Double](repeating: 0, count: k)
-        for i in stride(from: k - 1, through: 0, by: -1) {
-            var s = y[i]
-            for m in (i + 1)..<k { s -= l[m * k + i] * x[m] }
-            x[i] = s / l[i * k + i]
-        }
-        return x
     }
 }

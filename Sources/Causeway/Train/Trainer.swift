@@ -50,8 +50,9 @@ public final class Trainer {
     public let schedule: ShardSchedule
     public var stepsPerEpoch: Int { schedule.stepsPerEpoch }
     public let totalSteps: Int
-    /// Warm-up steps of this run (`--warmup`, or `TrainingConfig.defaultWarmup`).
-    public var warmupSteps: Int { config.warmupSteps ?? TrainingConfig.defaultWarmup(totalSteps: totalSteps) }
+    /// Warm-up steps of this run (`--warmup`, or `TrainingConfig.defaultWarmup`); `config`
+    /// holds the same resolved count, for checkpoints.
+    public let warmupSteps: Int
     public let evalEvery: Int
     let validationSubset: [WindowRef]
     /// Per-domain validation loss of the last evaluation (multi-domain data only; NaN for a
@@ -79,8 +80,9 @@ public final class Trainer {
         schedule = try ShardSchedule(train: windows.train, domains: windows.sources.count, mode: config.shard,
                                      shardCount: config.shards, batch: batch, seed: config.seed)
         totalSteps = config.steps ?? config.epochs * schedule.stepsPerEpoch
+        warmupSteps = config.warmupSteps ?? TrainingConfig.defaultWarmup(totalSteps: totalSteps)
         var resolved = config
-        resolved.warmupSteps = config.warmupSteps ?? TrainingConfig.defaultWarmup(totalSteps: totalSteps)
+        resolved.warmupSteps = warmupSteps
         self.config = resolved
         // once per epoch, but at least every 50 steps' worth of data on tiny sets (where an epoch
         // is a step or two and validation is noisy) and at most 20 times per run
