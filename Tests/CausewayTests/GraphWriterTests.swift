@@ -3,12 +3,8 @@ import Testing
 @testable import Causeway
 
 @Suite struct GraphWriterTests {
-    static func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("causeway-graph-\(UUID().uuidString)").path
-        try AtomicFile.makeDirectory(dir)
-        return dir
-    }
+    /// A fresh folder for one test, removed when the suite value (one per test) is released.
+    let folder = TempFolder()
 
     @Test func jsonRoundTrip() throws {
         var s = ScoreTensor(maxLag: 2, variables: 3)
@@ -18,7 +14,7 @@ import Testing
         s[1, 2, 2] = .infinity
         let edges = [LaggedEdge(source: 2, target: 2, lag: 2), LaggedEdge(source: 0, target: 1, lag: 1),
                      LaggedEdge(source: 0, target: 1, lag: 1)]
-        let path = try Self.tempDir() + "/graph.json"
+        let path = folder.path + "/graph.json"
         try GraphWriter.writeJSON(edges: edges, scores: s, variables: ["a", "b", "c/d"],
                                   provenance: ["data": "/x/y.csv", "seed": "1"], to: path)
 
@@ -57,7 +53,7 @@ import Testing
 
     @Test func provenanceOmittedWhenEmpty() throws {
         let s = ScoreTensor(maxLag: 1, variables: 1, values: [0.1])
-        let path = try Self.tempDir() + "/graph.json"
+        let path = folder.path + "/graph.json"
         try GraphWriter.writeJSON(edges: [], scores: s, variables: ["x"], provenance: [:], to: path)
         let root = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
@@ -67,7 +63,7 @@ import Testing
 
     @Test func rejectsMismatchedInputs() throws {
         let s = ScoreTensor(maxLag: 1, variables: 2)
-        let path = try Self.tempDir() + "/graph.json"
+        let path = folder.path + "/graph.json"
         #expect(throws: CausewayError.self) {
             try GraphWriter.writeJSON(edges: [], scores: s, variables: ["x"], provenance: [:], to: path)
         }
@@ -89,7 +85,7 @@ import Testing
         std[2, 1, 0] = 0.5
         std[1, 0, 1] = 2
         let edges = [LaggedEdge(source: 1, target: 0, lag: 2), LaggedEdge(source: 0, target: 1, lag: 1)]
-        let path = try Self.tempDir() + "/graph.json"
+        let path = folder.path + "/graph.json"
         try GraphWriter.writeJSON(edges: edges, scores: s, variables: ["u", "v"], attribution: "gradient",
                                   binarize: BinarizeRule.rowTopK(1).description, rankMean: mean, rankStd: std,
                                   shardAgreement: [edges[0]: 0.5], provenance: ["seed": "3"], to: path)

@@ -7,10 +7,8 @@ import Testing
     func headerAndPayload(maxLag: Int, p: Int) throws {
         let n = maxLag * p * p
         let s = ScoreTensor(maxLag: maxLag, variables: p, values: (0..<n).map { Float($0) * 0.5 - 1 })
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("causeway-npy-\(UUID().uuidString)").path
-        try AtomicFile.makeDirectory(dir)
-        let path = dir + "/scores.npy"
+        let dir = TempFolder()
+        let path = dir.path + "/scores.npy"
         try NPYScores.write(s, to: path)
 
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -93,6 +93,32 @@ import Testing
         expectError("not positive definite") { _ = try SymmetricPositiveDefinite.cholesky([1, 2, 2, 1], n: 2) }
     }
 
+    /// `residualScale` makes the draws move as far as two independent conditional draws:
+    /// (s² + 1)·mean(e²) = 2σ² on average, checked by Monte Carlo with independent standard
+    /// normal inputs (σ² = 1 for every input) and few windows per input (n = 60, m = 20).
+    @Test func scaledResidualsMatchTheConditionalVariance() throws {
+        var rng = RNG(seed: 31)
+        let m = 20, n = 60, reps = 300
+        var total = 0.0
+        var z = [Double](repeating: 0, count: n * m), means = z
+        for _ in 0..<reps {
+            for k in z.indices { z[k] = rng.gaussian() }
+            let model = try z.withUnsafeBufferPointer { try GaussianConditional(windows: $0.baseAddress!, rows: n, inputs: m, ridge: 0) }
+            z.withUnsafeBufferPointer { zp in means.withUnsafeMutableBufferPointer { model.conditionalMeans(zp.baseAddress!, rows: n, into: $0.baseAddress!) } }
+            var e2 = 0.0
+            for k in z.indices { e2 += (z[k] - means[k]) * (z[k] - means[k]) }
+            let s = model.residualScale
+            #expect(isClose(s * s, 2.0 * 60 / 40 - 1, rel: 1e-12, abs: 0))   // 2n/(n − k − 1) − 1 = 2
+            total += (s * s + 1) * e2 / Double(n * m)
+        }
+        let ratio = total / Double(reps) / 2
+        #expect(abs(ratio - 1) < 0.01, "E[(x̃ − x)²] / 2σ² = \(ratio)")
+        // many windows per input: s → 1
+        let many = (0..<(5000 * 2)).map { _ in rng.gaussian() }
+        let big = try many.withUnsafeBufferPointer { try GaussianConditional(windows: $0.baseAddress!, rows: 5000, inputs: 2, ridge: 0) }
+        #expect(isClose(big.residualScale, (2.0 * 5000 / 4998 - 1).squareRoot(), rel: 1e-12, abs: 0))
+    }
+
     @Test func coefficientsAreTheLeastSquaresRegressionOnTheOtherInputs() throws {
         // correlated inputs z = A·e; E[z_c | z_−c] must be the OLS fit of z_c on the others,
         // solved here directly by Gaussian elimination on the normal equations
@@ -139,9 +165,33 @@ import Testing
         let t = mean / (v / Double(n) / Double(n)).squareRoot()
         let got = d.withUnsafeBufferPointer { PredictiveImpact.oneSidedTest($0.baseAddress!, count: n, maxLag: L) }
         #expect(isClose(got.statistic, t, rel: 1e-12, abs: 0))
-        #expect(isClose(got.pValue, StudentT.upperTail(t, df: Double(n - 1)), rel: 1e-12, abs: 0))
+        let df = min(Double(n - 1), 3 * Double(n) / (2 * Double(B + 1)))   // 45 here
+        #expect(isClose(got.pValue, StudentT.upperTail(t, df: df), rel: 1e-12, abs: 0))
         let zeros = [Double](repeating: 0, count: 20)
         #expect(zeros.withUnsafeBufferPointer { PredictiveImpact.oneSidedTest($0.baseAddress!, count: 20, maxLag: 1).pValue } == 1)
+    }
+
+    /// The degrees of freedom ν = 3n/(2(B + 1)) rest on Var(σ̂²)/σ⁴ ≈ 2/ν for the Bartlett
+    /// variance estimate (Andrews 1991): checked by Monte Carlo on white noise, where σ² = 1.
+    @Test func bartlettVarianceEstimateIsAsNoisyAsTheDegreesOfFreedomSay() {
+        var rng = RNG(seed: 17)
+        let n = 400, L = 3, reps = 3000
+        let B = max(L, Int(4 * pow(Double(n) / 100, 2.0 / 9)))
+        var estimates: [Double] = []
+        var d = [Double](repeating: 0, count: n)
+        for _ in 0..<reps {
+            for w in 0..<n { d[w] = 1 + rng.gaussian() }   // mean 1, so the statistic is finite
+            let r = d.withUnsafeBufferPointer { PredictiveImpact.oneSidedTest($0.baseAddress!, count: n, maxLag: L) }
+            let se = r.mean / r.statistic
+            estimates.append(se * se * Double(n))   // σ̂², the Newey–West long-run variance
+        }
+        let m = estimates.reduce(0, +) / Double(reps)
+        let v = estimates.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(reps - 1)
+        let nu = PredictiveImpact.degreesOfFreedom(count: n, bandwidth: B)
+        #expect(nu == 100)   // 3·400 / (2·6)
+        #expect(abs(v / (m * m) - 2 / nu) < 0.1 * (2 / nu), "Var(σ̂²)/σ⁴ = \(v / (m * m)), 2/ν = \(2 / nu)")
+        #expect(PredictiveImpact.degreesOfFreedom(count: 20, bandwidth: 1) == 15)   // 3·20/4 < 19
+        #expect(PredictiveImpact.degreesOfFreedom(count: 3, bandwidth: 0) == 2)     // n − 1 when smaller
     }
 
     /// x1 is driven by x0 at lag 1; x2 is independent AR(1) noise (null for every cross edge).

@@ -19,6 +19,8 @@ public struct GaussianConditional: Sendable {
     /// [m, m] row-major regression coefficients: row c holds the weights of the other inputs in
     /// the conditional mean of input c (zero diagonal).
     public let coefficients: [Double]
+    /// Windows the model was fitted on (n).
+    public let fittedRows: Int
 
     /// Fits μ and Σ on `rows` windows of `inputs` values each (row-major [rows, m]).
     /// - Throws: `CausewayError` when fewer than 2 rows are given or Σ + ridge is not positive
@@ -48,6 +50,27 @@ public struct GaussianConditional: Sendable {
             for k in 0..<m where k != c { b[c * m + k] = -theta[c * m + k] / tcc }
         }
         coefficients = b
+        fittedRows = n
+    }
+
+    /// The factor s by which the null draw scales a permuted in-sample residual, so that a
+    /// replacement x̃ = E[z_c | z_−c] + s·e_π differs from the value it replaces as much as two
+    /// independent draws from the conditional law do: E[(x̃ − x)²] = 2σ².
+    ///
+    /// Why: the least-squares fit of z_c on its k = m − 1 companions (and an intercept) over n
+    /// windows that include the tested ones leaves in-sample residuals with E[e²] = σ²(n − k − 1)/n,
+    /// and pulls the fitted mean towards the window's own value. Unscaled, x̃ − x = e_π − e_w has
+    /// E[(x̃ − x)²] = 2σ²(n − k − 1)/n: with n/m small the draws stay too close to the data and
+    /// the tests lose their power (NetSim fMRI sim4: 50 variables, 2 lags, 198 windows, so the
+    /// draws moved half as far as they should). Scaled, (s² + 1)·σ²(n − k − 1)/n = 2σ² gives
+    /// s² = 2n/(n − k − 1) − 1, which tends to 1 as n/m grows. It is capped at 9, the value for
+    /// n = 1.25·(k + 1) and the one used below it (n ≤ k + 1 leaves no residual degrees of
+    /// freedom; the residuals are then near 0 whatever the factor). Measured in
+    /// docs/accuracy.md (2026-12-07, stop 22).
+    public var residualScale: Double {
+        let n = Double(fittedRows), k = Double(inputs - 1), dof = n - k - 1
+        guard dof > 0 else { return 3 }
+        return min(9, max(1, 2 * n / dof - 1)).squareRoot()
     }
 
     /// out[w, c] = E[z_c | z_−c] for `rows` windows z (row-major [rows, m]).
