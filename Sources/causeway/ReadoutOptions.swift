@@ -207,9 +207,12 @@ struct ReadoutOptions: ParsableArguments {
         let summary = abcd.map { DecisionSummary(decision, test: ABCD.testName, sampleSize: $0.sampleSize) }
             ?? DecisionSummary(decision, significance)
         if let significance, rule.usesPValues && significance.windows < 100 {
+            let L = replicas.primary.config.maxLag
             let warning = "only \(significance.windows) held-out windows: the tests have little power, so few or no edges "
-                + "can be claimed at this FDR level; hold out more rows (--validation-fraction; they are taken from training), give a longer series, "
-                + "or use --binarize auto (no error control)"
+                + "can be claimed at this FDR level; give a longer series, "
+                + (L > 2 ? "a --max-lag no larger than the lags you expect (each lag adds \(replicas.primary.config.variables) inputs to the model and \(replicas.primary.config.variables * replicas.primary.config.variables) candidates to the correction; this run: \(L)), " : "")
+                + "or hold out more rows (--validation-fraction; they are taken from training). --binarize auto needs no tests "
+                + "but has no error control: on noise of this size it reports many false edges"
             fputs("warning: \(warning)\n", stderr)
             extraWarning = warning
         }

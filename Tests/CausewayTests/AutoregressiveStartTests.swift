@@ -95,6 +95,56 @@ import Testing
         #expect(weights[1] == 0 && weights[3] == 0)   // lag 2 untouched
     }
 
+    /// `--linear-path-start var`: the full VAR fit against the ridge normal equations built from
+    /// the series' doubles and solved per target by Gaussian elimination (`solveLinearSystem`),
+    /// and its placement through the model's own forward pass: the path's last-step forecast of
+    /// target i is Σ B[(lag−1)·p + j, i]·x_j,t−lag.
+    @Test func vectorStartIsTheLeastSquaresVAR() {
+        // x1 depends on x0 at lag 1, x2 on x1 at lag 2
+        var rng = RNG(seed: 12)
+        let rows = 500, p = 3, L = 2, m = L * p
+        var x = [Double](repeating: 0, count: rows * p)
+        for t in 2..<rows {
+            x[t * p] = 0.5 * x[(t - 1) * p] + rng.gaussian()
+            x[t * p + 1] = 0.6 * x[(t - 1) * p] - 0.3 * x[(t - 1) * p + 1] + rng.gaussian()
+            x[t * p + 2] = 0.4 * x[(t - 2) * p + 1] + 0.2 * x[(t - 1) * p + 2] + rng.gaussian()
+        }
+        let s = Series(rows: rows, columns: p, values: x)
+        let w = WindowSet(sources: [s], maxLag: L, validationFraction: 0.2)
+        let got = AutoregressiveStart.vectorCoefficients(windows: w, banks: 1)[0]
+        // reference: the inputs as the model sees them (z-scored by the window set's own
+        // statistics, read back through `fill`), the sums in plain loops
+        var xtx = [Double](repeating: 0, count: m * m), xty = [Double](repeating: 0, count: m * p)
+        var input = [Float](repeating: 0, count: m), target = [Float](repeating: 0, count: m)
+        for ref in w.train {
+            w.fill(ref, input: &input, target: &target)
+            let row = (0..<m).map { k in Double(input[(L - 1 - k / p) * p + k % p]) }   // (lag−1)·p + j
+            for a in 0..<m {
+                for b in 0..<m { xtx[a * m + b] += row[a] * row[b] }
+                for i in 0..<p { xty[a * p + i] += row[a] * Double(target[(L - 1) * p + i]) }
+            }
+        }
+        for a in 0..<m { xtx[a * m + a] += max(AutoregressiveStart.ridge * Double(w.train.count), Double(m)) }
+        for i in 0..<p {
+            let beta = solveLinearSystem(xtx, (0..<m).map { xty[$0 * p + i] }, m)
+            for k in 0..<m { #expect(abs(got[k * p + i] - beta[k]) < 1e-9, "target \(i), input \(k)") }
+        }
+        #expect(abs(got[0 * p + 1] - 0.6) < 0.15 && abs(got[(1 * p + 1) * p + 2] - 0.4) < 0.15)   // x0→x1 lag 1, x1→x2 lag 2
+        // placement: the path's share of the last-step forecast
+        let c = ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2, linearPath: true)
+        let model = Transformer(config: c, batchCapacity: 1, seed: 1)
+        AutoregressiveStart.apply(to: model, windows: w, start: .vector)
+        w.fill(w.validation[3], input: model.input, target: &target)
+        model.forward(batch: 1, linearPath: false)
+        let without = Array(UnsafeBufferPointer(start: model.output + (L - 1) * p, count: p))
+        model.forward(batch: 1)
+        for i in 0..<p {
+            var expected = 0.0
+            for l in 0..<L { for j in 0..<p { expected += got[(l * p + j) * p + i] * Double(model.input[(L - 1 - l) * p + j]) } }
+            #expect(abs(Double(model.output[(L - 1) * p + i] - without[i]) - expected) < 1e-5, "target \(i)")
+        }
+    }
+
     @Test func choleskySolveMatchesTheSystem() throws {
         let a: [Double] = [4, 2, 0.6, 2, 5, 1, 0.6, 1, 3], b: [Double] = [1, -2, 0.5]
         let x = try SymmetricPositiveDefinite.solve(a, b, n: 3)

@@ -177,8 +177,9 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(csv, out, ["--d-model", "6"]), ["--d-model 6", "default 4", "--heads"], out: out)
     }
 
-    /// The linear path starts at the lag-1 fit unless --linear-path-start zero; the banner and
-    /// graph.json say which, and the two starts give different models.
+    /// The linear path starts at the lag-1 fit unless --linear-path-start zero or var; the banner
+    /// and graph.json say which, the three starts give different models, and an unknown start
+    /// is refused before --out is made.
     @Test func linearPathStartIsRecorded() throws {
         let f = TempFolder()
         let csv = f.file("d.csv", header + rows(300))
@@ -193,9 +194,16 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         let z = try runCLI(run(csv, f.path + "/z", ["--binarize", "auto", "--linear-path-start", "zero"]))
         #expect(z.status == 0, "\(z.stderr)")
         #expect(try provenance(f.path + "/z")["linear_path_start"] as? String == "zero")
+        let v = try runCLI(run(csv, f.path + "/v", ["--binarize", "auto", "--linear-path-start", "var"]))
+        #expect(v.status == 0, "\(v.stderr)")
+        #expect(try provenance(f.path + "/v")["linear_path_start"] as? String == "var")
         let scoresA = try Data(contentsOf: URL(fileURLWithPath: f.path + "/a/scores.npy"))
         let scoresZ = try Data(contentsOf: URL(fileURLWithPath: f.path + "/z/scores.npy"))
-        #expect(scoresA != scoresZ)
+        let scoresV = try Data(contentsOf: URL(fileURLWithPath: f.path + "/v/scores.npy"))
+        #expect(scoresA != scoresZ && scoresV != scoresA && scoresV != scoresZ)
+        let bad = try runCLI(run(csv, f.path + "/b", ["--linear-path-start", "ols"]))
+        #expect(bad.status != 0 && bad.stderr.contains("--linear-path-start"))
+        #expect(!FileManager.default.fileExists(atPath: f.path + "/b"))
     }
 
     @Test func generateWithTwoVariablesDefaultsToInDegreeTwo() throws {

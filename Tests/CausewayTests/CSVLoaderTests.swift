@@ -162,12 +162,31 @@ import Testing
         expectError("tr.csv:1:", "column names are dates or times", "looks transposed", "df.T") {
             _ = try DatasetLoader.load(path: dir.file("tr.csv", "2020-01-01,2020-01-02,2020-01-03,2020-01-04\n1,2,3,4\n5,6,7,8\n"))
         }
+        // header-less, one row per variable: the first line is a label and numbers
+        expectError("lab.csv:1: the first line is a label followed by numbers (r0, 0.13, -0.4, 1, …)", "transposed", "df.T",
+                    "--no-header --drop-columns x0") {
+            _ = try DatasetLoader.load(path: dir.file("lab.csv", "r0,0.13,-0.4,1,0.5\nr1,0.2,0.1,0.3,0.25\n"))
+        }
+        expectError("sub.csv:1: column 2 has an empty name") {   // not a label line: a missing name
+            _ = try DatasetLoader.load(path: dir.file("sub.csv", "time,,b\n1,2,3\n"))
+        }
         expectError("dt.csv:2: column 1 'when' is not a number: '2023-03-01 00:00:00'", "--time-column when", "--drop-columns when") {
             _ = try DatasetLoader.load(path: dir.file("dt.csv", "when,x\n2023-03-01 00:00:00,1\n2023-03-01 01:00:00,2\n"))
         }
         expectError("dc.csv:2: column 1 'a' is not a number: '1,5'", "decimal comma") {
             _ = try DatasetLoader.load(path: dir.file("dc.csv", "a;b\n1,5;2,5\n"))
         }
+    }
+
+    /// pandas `df.to_csv()` of a frame whose columns are a RangeIndex: the header is ",0,1,2,…",
+    /// names, not data; the index column is skipped.
+    @Test func rangeIndexHeaderIsNames() throws {
+        let dir = TempFolder()
+        var text = ",0,1,2\n"
+        for t in 0..<40 { text += "\(t),\(Double(t % 7) * 0.5),\(Double(t % 5) - 1),\(Double(t % 3))\n" }
+        let d = try DatasetLoader.load(path: dir.file("r.csv", text))
+        #expect(d.variables == ["0", "1", "2"])
+        #expect(d.domains[0].series.rows == 40)
     }
 
     /// BOM, CRLF, quotes, blanks around names; semicolons and tabs detected or given; .tsv.

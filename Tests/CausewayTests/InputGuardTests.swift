@@ -97,6 +97,11 @@ import Testing
         let start = Date()
         try expectRefused(args(npy, f.path + "/o2"), ["wide.npy: 5 rows (time steps) and 1000 columns (variables)", "looks transposed", "a.T"])
         #expect(Date().timeIntervalSince(start) < 30)   // refused before any training (the gate of < 2 s is in scripts/check-cases)
+        // pandas `df.T.to_csv()` of 200 time steps × 30 regions: header ",0,1,…,199", a label per row
+        var transposed = "," + (0..<200).map(String.init).joined(separator: ",") + "\n"
+        for j in 0..<30 { transposed += "r\(j)," + (0..<200).map { String(Double(($0 * 7 + j) % 11) * 0.1) }.joined(separator: ",") + "\n" }
+        let pandas = f.file("pandas_T.csv", transposed)
+        try expectRefused(args(pandas, f.path + "/o3"), ["pandas_T.csv: 30 rows (time steps) and 200 columns (variables)", "looks transposed"])
         let seventy = f.file("seventy.csv", csv("pop,income,housing,employment", numbers(series(70, 4))))
         let g = try expectRuns(args(seventy, f.path + "/o3"))
         #expect(kinds(g).contains("small_sample"))

@@ -36,8 +36,10 @@ public struct TableOptions: Sendable, Equatable {
 ///   all listed in one message.
 /// - A first line that is all numbers (or numbers and a date) is refused with a suggestion of
 ///   `--no-header` (and `--time-column x<k>` for the date); a header of
-///   dates says the table looks transposed; a nameless or "Unnamed: 0" first column is a pandas
-///   index and is skipped with a note.
+///   dates says the table looks transposed; a first line of a label and numbers is data (a
+///   header-less table, possibly one row per variable); a nameless or "Unnamed: 0" first column
+///   is a pandas index and is skipped with a note (with a header of 0, 1, 2, …, a pandas
+///   RangeIndex, whose transposed form the row count check then names).
 /// Line numbers in errors are 1-based and count the header as line 1; columns are 1-based.
 enum CSVReader {
     /// Where the missing cells of one variable are: their count and the first few lines.
@@ -349,6 +351,26 @@ enum CSVReader {
         }
 
         private func checkHeader(_ names: [String]) throws {
+            // an empty (pandas index) first name and the integers 0, 1, 2, … or 1, 2, 3, …: the
+            // header of a pandas frame whose columns are a RangeIndex (`df.to_csv()`, or
+            // `df.T.to_csv()` of a frame with one row per time step). Names, not data: the index
+            // column is skipped, and a transposed table is then named by the row count check.
+            let rest = names.dropFirst().map { Int($0.trimmingSpaces) }
+            if names.count >= 3, names[0].isEmpty || names[0].hasPrefix("Unnamed: 0"), rest.allSatisfy({ $0 != nil }),
+               let first = rest[0], first == 0 || first == 1, rest.enumerated().allSatisfy({ $0.element == first + $0.offset }) {
+                return
+            }
+            // a label, then numbers (not all integers): a data row whose first cell names it,
+            // e.g. a header-less table with one row per variable
+            func isNumber(_ x: String) -> Bool { Double(x.trimmingSpaces) != nil }
+            if names.count >= 3, !isNumber(names[0]), !names[0].isEmpty, TimeStamp.parse(names[0]) == nil,
+               names.dropFirst().allSatisfy(isNumber), names.dropFirst().contains(where: { Int($0.trimmingSpaces) == nil }) {
+                let shown = names.prefix(4).joined(separator: ", ") + (names.count > 4 ? ", …" : "")
+                throw CausewayError("\(file):1: the first line is a label followed by numbers (\(shown)), so it looks like data, not a header row. "
+                    + "If every row is one variable's series, the table is transposed: Causeway reads one row per time step and one column per "
+                    + "variable; transpose it (pandas: df.T.to_csv(...)). If the rows are time steps and the first column holds labels, pass "
+                    + "--no-header --drop-columns x0")
+            }
             // all numbers: data, not names
             if names.allSatisfy({ Double($0.trimmingSpaces) != nil || CSVReader.missingTokens.contains($0.lowercased()) }),
                names.contains(where: { Double($0.trimmingSpaces) != nil }) {
@@ -356,7 +378,6 @@ enum CSVReader {
                 throw CausewayError("\(file):1: the first line is all numbers (\(shown)), so it looks like data, not a header row; if the file has no header, pass --no-header (the variables are then named x0, x1, …)")
             }
             // dates and numbers: a data row with a time column, not names
-            func isNumber(_ x: String) -> Bool { Double(x.trimmingSpaces) != nil }
             func isDate(_ x: String) -> Bool { !isNumber(x) && TimeStamp.parse(x) != nil }
             if names.count >= 2, names.allSatisfy({ isNumber($0) || isDate($0) || CSVReader.missingTokens.contains($0.lowercased()) }),
                names.contains(where: isNumber), let d = names.firstIndex(where: isDate), names.filter(isDate).count * 2 < names.count {

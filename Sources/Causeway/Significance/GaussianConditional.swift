@@ -130,6 +130,21 @@ public enum SymmetricPositiveDefinite {
         return x
     }
 
+    /// X = a⁻¹·B for `columns` right-hand sides (`b`: row-major [n, columns]), by the Cholesky
+    /// factor and two triangular solves. - Throws: when `a` is not positive definite.
+    public static func solve(_ a: [Double], _ b: [Double], n: Int, columns k: Int) throws -> [Double] {
+        precondition(b.count == n * k)
+        let l = try cholesky(a, n: n)
+        var x = b
+        l.withUnsafeBufferPointer { lb in   // Lc·Y = B, then Lcᵀ·X = Y
+            cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(n), Int32(k),
+                        1, lb.baseAddress, Int32(n), &x, Int32(k))
+            cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, Int32(n), Int32(k),
+                        1, lb.baseAddress, Int32(n), &x, Int32(k))
+        }
+        return x
+    }
+
     /// a⁻¹ (row-major [n, n]) = Lc⁻ᵀ·Lc⁻¹ from the Cholesky factor.
     /// - Throws: `CausewayError` when `a` is not positive definite.
     public static func inverse(_ a: [Double], n: Int) throws -> [Double] {

@@ -67,7 +67,7 @@ public struct DiscoveryJob {
         let windows = try makeWindows()
         let batch = min(training.batch, max(1, windows.train.count))
         let replicas = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
-        if linearPathStart == .autoregressive { AutoregressiveStart.apply(to: replicas.primary, windows: windows) }
+        AutoregressiveStart.apply(to: replicas.primary, windows: windows, start: linearPathStart)
         let trainer = try Trainer(replicas: replicas, windows: windows, config: training,
                                   dataFingerprint: dataFingerprint, reporter: reporter)
         trainer.legacyDataFingerprint = legacyDataFingerprint
