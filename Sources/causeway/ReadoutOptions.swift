@@ -43,7 +43,7 @@ struct ReadoutOptions: ParsableArguments {
     var tests: TestFamily = .screened
     @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs; default) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
     var nullDraw: NullDraw = .conditional
-    @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost; default: ⌈1000 ÷ held-out windows⌉, between 4 and 16).")
+    @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost; default: ⌈1000 ÷ held-out windows⌉ and at least 4 below 750 windows, at most 16; from 750, ⌈3000 ÷ windows⌉ down to 2).")
     var nullRepeats: Int?
     @Option(name: .customLong("top-k"), help: "Shorthand for --binarize row-topk:K.")
     var topK: Int?

@@ -365,13 +365,16 @@ import Testing
         #expect(tested == 3)
     }
 
-    @Test func defaultRepeatsGiveAbout1000DrawsBetween2And16() {
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 2000) == 4)     // at least 4
+    @Test func defaultRepeatsGiveAtLeast3000DrawsWhereFourPerWindowSuffice() {
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 18_000) == 2)   // at least 2
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 2000) == 2)     // ⌈3000 / 2000⌉
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 1500) == 2)
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 1000) == 3)
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 750) == 4)
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 18_000) == 4)
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 300) == 4)     // ⌈1000 / 300⌉
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 749) == 4)      // below 750: ⌈1000 / n⌉, at least 4
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 250) == 4)
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 100) == 10)
-        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 60) == 16)     // capped
+        #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 60) == 16)      // capped
         #expect(PredictiveImpact.defaultRepeats(heldOutWindows: 10) == 16)
     }
 

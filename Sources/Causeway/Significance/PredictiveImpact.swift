@@ -226,17 +226,24 @@ public enum PredictiveImpact {
     /// Fewest held-out windows the tests run on.
     public static let minimumHeldOut = 10
 
-    /// Null draws per held-out window and input when the user gives none: about 1,000 draws
-    /// per input, between 4 and 16 — ⌈1000 / windows⌉. The draws' own noise adds to the
-    /// per-window differences the paired test averages; with many windows it averages out, with
-    /// few (200 rows of fMRI hold out 60) it costs power. The cap keeps the tests' share of a
-    /// short run's time bounded. Measured in docs/accuracy.md.
+    /// Null draws per held-out window and input when the user gives none: with n held-out
+    /// windows, ⌈1000 / n⌉ but at least 4 below 750 windows (at most 16), and ⌈3000 / n⌉ (4, 3,
+    /// then 2 from 1,500) above, so that a tested input gets at least about 3,000 draws in all
+    /// once that takes no more than 4 per window.
     ///
-    /// At least 4 (it was 2): with 2 draws the far tail of the null p-values is too heavy. On
-    /// the same 20 white-noise checkpoints (3,000 rows, 750 held-out windows) 2 draws gave 4
-    /// datasets with a false cross edge, 4 draws 0 and 8 draws 1 (docs/accuracy.md, 2026-12-07).
+    /// Why the total: the per-window loss increase d_w is skewed and heavy-tailed, and the far
+    /// tail of the t statistic approaches its reference as the skew of the mean of all n·R
+    /// draws falls, about as 1/√(n·R). Measured on white noise, share of cross p-values below
+    /// 1e-3 (1 = calibrated): 750 windows × 2 draws 1.7–2.0, × 4 draws 1.1; 2,000 windows × 2
+    /// draws 0.93, × 4 draws 0.93 (20 datasets each; docs/accuracy.md, 2026-12-07). Fewer
+    /// windows get more draws per window (up to 16: 200 rows of fMRI hold out 60) but not 3,000
+    /// in all: the draws' noise costs power there, and the t-test's degrees of freedom
+    /// (`oneSidedTest`) cover the tail; 300-row null data measured 2/1/1 datasets of 20 with
+    /// a false cross edge.
     public static func defaultRepeats(heldOutWindows n: Int) -> Int {
-        max(4, min(16, (1000 + max(n, 1) - 1) / max(n, 1)))
+        let windows = max(n, 1)
+        let short = max(4, (1000 + windows - 1) / windows), long = min(4, (3000 + windows - 1) / windows)
+        return min(16, max(2, windows < 750 ? short : long))
     }
 
     /// - Throws: `CausewayError` naming `--validation-fraction` when `count` < `minimumHeldOut`;
