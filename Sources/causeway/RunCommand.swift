@@ -98,10 +98,18 @@ struct Run: ParsableCommand {
             if !quiet, let note = ReadoutOptions.truthBeyondMaxLagNote(truthEdges, maxLag: model.maxLag) { fputs(note + "\n", stderr) }
         }
 
-        var job = DiscoveryJob(dataset: dataset, model: model.config(variables: p,
-                                                                      domainEmbeddings: usesDomainEmbedding(dataset) ? dataset.domains.count : 0,
-                                                                      forABCD: readout.attribution == .abcd),
-                               training: trainingConfig(ranks: world.size, validationFraction: validationFraction))
+        var config = model.config(variables: p, domainEmbeddings: usesDomainEmbedding(dataset) ? dataset.domains.count : 0,
+                                  forABCD: readout.attribution == .abcd)
+        let training = trainingConfig(ranks: world.size, validationFraction: validationFraction)
+        // one linear path per domain by default only when the domains' linear dynamics differ
+        // (a Chow test on the training windows; the same on every rank)
+        var domainDynamics: DomainDynamics.Result? = nil
+        if model.linearPathPerDomain == nil && config.linearPathPerDomain {
+            let result = DomainDynamics.test(windows: try DiscoveryJob(dataset: dataset, model: config, training: training).makeWindows())
+            config.linearPathPerDomain = result.differ
+            domainDynamics = result
+        }
+        var job = DiscoveryJob(dataset: dataset, model: config, training: training)
         job.linearPathStart = linearPathStart
         let reporter = ProgressReporter(quiet: quiet || !coordinator)
         let trainer = try job.makeTrainer(reporter: reporter)
@@ -122,7 +130,7 @@ struct Run: ParsableCommand {
         }
         do {
             return try train(trainer, reporter: reporter, world: world, dataset: dataset, diagnostics: diagnostics,
-                             truthEdges: truthEdges, listing: listing, started: started)
+                             truthEdges: truthEdges, listing: listing, started: started, domainDynamics: domainDynamics)
         } catch let error where !(error is StopSignalExit) {
             // a run that fails in training or the readout leaves no folder it created itself
             // (a stopped run keeps its checkpoint, to resume)
@@ -148,7 +156,8 @@ struct Run: ParsableCommand {
 
     /// Training, then the readout; the part of `execute` after --out is prepared.
     private func train(_ trainer: Trainer, reporter: ProgressReporter, world: Communicator, dataset: Dataset,
-                       diagnostics: [Diagnostic], truthEdges: [LaggedEdge]?, listing: Bool, started: Date) throws
+                       diagnostics: [Diagnostic], truthEdges: [LaggedEdge]?, listing: Bool, started: Date,
+                       domainDynamics: DomainDynamics.Result? = nil) throws
         -> (summary: TrainingSummary, threads: Int) {
         let coordinator = world.isCoordinator, out = input.out, p = dataset.variables.count
         if let resume { reporter.message("resuming from \(resume) at step \(trainer.state.step)") }
@@ -159,6 +168,11 @@ struct Run: ParsableCommand {
                 + ", scale \(String(format: "%.3g", mc.linearPathScale))"
                 + (resume == nil ? ", start \(linearPathStart.rawValue))" : ")") : "")
             + (mc.domainEmbeddings > 0 ? ", domain embedding" : "")
+            + (domainDynamics.map { r in
+                !r.testable ? " (per-domain paths: a domain has too few windows to test whether the domains' dynamics differ)"
+                : r.differ ? String(format: " (per-domain paths: the domains' linear dynamics differ, Chow F = %.3g, p = %.2g)", r.statistic, r.pValue)
+                : String(format: " (one shared path: the domains' linear dynamics do not differ, Chow F = %.3g, p = %.2g; --linear-path-per-domain overrides)", r.statistic, r.pValue)
+            } ?? "")
             + "; readout of \(min(readout.samples(variables: p), trainer.windows.train.count)) samples")
         reporter.message("training: \(trainer.windows.train.count) windows in \(dataset.domains.count) domain(s), "
             + "\(trainer.model.parameters.count) parameters, \(trainer.totalSteps) steps (warm-up \(trainer.warmupSteps)), "
@@ -198,6 +212,13 @@ struct Run: ParsableCommand {
         ]
         if trainer.model.config.linearPath {
             provenance["linear_path_start"] = .text(resume == nil ? linearPathStart.rawValue : "checkpoint")
+            if trainer.model.config.domainEmbeddings > 1 {
+                provenance["linear_path_per_domain"] = .text(trainer.model.config.linearPathPerDomain ? "per domain" : "shared")
+            }
+            if let r = domainDynamics, r.testable {
+                provenance["domain_dynamics_f"] = .number(r.statistic)
+                provenance["domain_dynamics_p_value"] = .number(r.pValue)
+            }
         }
         try readout.perform(replicas: trainer.replicas, windows: trainer.windows, dataset: dataset, truth: truthEdges,
                             out: out, trainingLog: out + "/train_log.jsonl", seed: seed, diagnostics: diagnostics,
