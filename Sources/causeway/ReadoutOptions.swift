@@ -207,10 +207,10 @@ struct ReadoutOptions: ParsableArguments {
         let summary = abcd.map { DecisionSummary(decision, test: ABCD.testName, sampleSize: $0.sampleSize) }
             ?? DecisionSummary(decision, significance)
         if let significance, rule.usesPValues && significance.windows < 100 {
-            let L = replicas.primary.config.maxLag
+            let L = c.maxLag, p = c.variables
             let warning = "only \(significance.windows) held-out windows: the tests have little power, so few or no edges "
                 + "can be claimed at this FDR level; give a longer series, "
-                + (L > 2 ? "a --max-lag no larger than the lags you expect (each lag adds \(replicas.primary.config.variables) inputs to the model and \(replicas.primary.config.variables * replicas.primary.config.variables) candidates to the correction; this run: \(L)), " : "")
+                + (L > 2 ? "a --max-lag no larger than the lags you expect (each lag adds \(p) inputs to the model and \(p * p) candidates to the correction; this run: \(L)), " : "")
                 + "or hold out more rows (--validation-fraction; they are taken from training). --binarize auto needs no tests "
                 + "but has no error control: on noise of this size it reports many false edges"
             fputs("warning: \(warning)\n", stderr)

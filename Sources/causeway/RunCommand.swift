@@ -103,16 +103,18 @@ struct Run: ParsableCommand {
         let training = trainingConfig(ranks: world.size, validationFraction: validationFraction)
         // one linear path per domain by default only when the domains' linear dynamics differ
         // (a Chow test on the training windows; the same on every rank)
+        // (the windows depend on the max lag and the held-out share only, so the job keeps them)
+        let windows = try DiscoveryJob(dataset: dataset, model: config, training: training).makeWindows()
         var domainDynamics: DomainDynamics.Result? = nil
         if model.linearPathPerDomain == nil && config.linearPathPerDomain {
-            let result = DomainDynamics.test(windows: try DiscoveryJob(dataset: dataset, model: config, training: training).makeWindows())
+            let result = DomainDynamics.test(windows: windows)
             config.linearPathPerDomain = result.differ
             domainDynamics = result
         }
         var job = DiscoveryJob(dataset: dataset, model: config, training: training)
         job.linearPathStart = linearPathStart
         let reporter = ProgressReporter(quiet: quiet || !coordinator)
-        let trainer = try job.makeTrainer(reporter: reporter)
+        let trainer = try job.makeTrainer(reporter: reporter, windows: windows)
         trainer.checkpointPath = coordinator ? out + "/checkpoint.cwck" : nil
         trainer.checkpointEvery = checkpointEvery
         trainer.failAtStep = injectedFailureStep(rank: world.rank)

@@ -106,7 +106,6 @@ public enum PredictiveImpact {
         case .conditional:
             // one conditional model per domain (domains may differ in their dynamics), fitted on
             // the inputs of that domain's windows (`fitConditional`); the residuals are permuted
-            // within the domain's held-out windows
             // within the domain's held-out windows, scaled by `residualScale` (the fit includes
             // those windows, so its residuals are shrunk when windows are few per input)
             for run in runs {

@@ -1,5 +1,3 @@
-import CBLAS
-
 /// How a fresh model's linear path is initialised (`--linear-path-start`).
 public enum LinearPathStart: String, CaseIterable, Codable, Sendable {
     /// Each variable's own least-squares lag-1 coefficient on the diagonal (`AutoregressiveStart`),
@@ -82,38 +80,14 @@ public enum AutoregressiveStart {
 
     /// The ridge least-squares VAR of every target on all m = L·p inputs, per bank:
     /// B = (XᵀX + λ·n·I)⁻¹ XᵀY with X [n, m] the training windows' inputs (z-scored as the model
-    /// sees them) and Y [n, p] their last-step targets, λ = `ridge`. Returns [banks][L·p·p] in
-    /// the linear path's layout, indexed (lag−1, source, target); a bank without training
-    /// windows, or whose system cannot be solved, gets zeros.
+    /// sees them) and Y [n, p] their last-step targets, λ·n = `vectorRidge` (`VARNormalEquations`).
+    /// Returns [banks][L·p·p] in the linear path's layout, indexed (lag−1, source, target); a bank
+    /// without training windows, or whose system cannot be solved, gets zeros.
     public static func vectorCoefficients(windows: WindowSet, banks: Int) -> [[Double]] {
-        let L = windows.maxLag, p = windows.variables, m = L * p
         precondition(banks == 1 || banks == windows.sources.count, "banks: 1 or one per domain")
-        var xtx = [[Double]](repeating: [Double](repeating: 0, count: m * m), count: banks)
-        var xty = [[Double]](repeating: [Double](repeating: 0, count: m * p), count: banks)
-        var n = [Int](repeating: 0, count: banks)
-        let input = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        let target = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        var x = [Double](repeating: 0, count: m)   // x[(lag−1)·p + j]: source j at that lag
-        defer { input.deallocate(); target.deallocate() }
-        for w in windows.train {
-            windows.fill(w, input: input, target: target)
-            let b = banks == 1 ? 0 : Int(w.domain)
-            n[b] += 1
-            for l in 0..<L { for j in 0..<p { x[l * p + j] = Double(input[(L - 1 - l) * p + j]) } }
-            xtx[b].withUnsafeMutableBufferPointer { a in
-                cblas_dsyr(CblasRowMajor, CblasLower, Int32(m), 1, x, 1, a.baseAddress, Int32(m))
-            }
-            for r in 0..<m where x[r] != 0 {
-                let xr = x[r], row = r * p
-                for i in 0..<p { xty[b][row + i] += xr * Double(target[(L - 1) * p + i]) }
-            }
-        }
-        return (0..<banks).map { b in
-            guard n[b] > 0 else { return [Double](repeating: 0, count: m * p) }
-            var a = xtx[b]
-            for r in 0..<m { for c in (r + 1)..<max(r + 1, m) { a[r * m + c] = a[c * m + r] } }   // dsyr filled the lower half
-            for r in 0..<m { a[r * m + r] += vectorRidge(windows: n[b], inputs: m) }
-            return (try? SymmetricPositiveDefinite.solve(a, xty[b], n: m, columns: p)) ?? [Double](repeating: 0, count: m * p)
+        let m = windows.maxLag * windows.variables, zeros = [Double](repeating: 0, count: m * windows.variables)
+        return VARNormalEquations.groups(windows: windows, perDomain: banks > 1).map { g in
+            g.count > 0 ? g.solve(ridge: vectorRidge(windows: g.count, inputs: m)) ?? zeros : zeros
         }
     }
 

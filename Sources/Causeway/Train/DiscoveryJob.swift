@@ -62,9 +62,10 @@ public struct DiscoveryJob {
 
     /// Windows, model (seeded) and trainer.
     /// `workers`: threads of in-process data parallelism (nil = OPENBLAS_NUM_THREADS).
-    public func makeTrainer(reporter: ProgressReporter?, workers: Int? = nil) throws -> Trainer {
+    /// `windows`: this job's `makeWindows()` when the caller already made them.
+    public func makeTrainer(reporter: ProgressReporter?, workers: Int? = nil, windows made: WindowSet? = nil) throws -> Trainer {
         try model.validate()
-        let windows = try makeWindows()
+        let windows = try made ?? makeWindows()
         let batch = min(training.batch, max(1, windows.train.count))
         let replicas = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
         AutoregressiveStart.apply(to: replicas.primary, windows: windows, start: linearPathStart)

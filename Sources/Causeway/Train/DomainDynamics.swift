@@ -1,5 +1,3 @@
-import CBLAS
-
 /// Do the domains share one linear VAR? A Chow test on the training windows decides whether a
 /// multi-domain run gets one linear path per domain (`--linear-path-per-domain`) or one shared
 /// path, when the user says neither.
@@ -30,59 +28,20 @@ public enum DomainDynamics {
 
     /// The Chow test of `windows`' training windows, one group per domain.
     public static func test(windows: WindowSet) -> Result {
-        let L = windows.maxLag, p = windows.variables, m = L * p, D = windows.sources.count
-        var xtx = [[Double]](repeating: [Double](repeating: 0, count: m * m), count: D)
-        var xty = [[Double]](repeating: [Double](repeating: 0, count: m * p), count: D)
-        var yty = [[Double]](repeating: [Double](repeating: 0, count: p), count: D)
-        var n = [Int](repeating: 0, count: D)
-        let input = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        let target = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        defer { input.deallocate(); target.deallocate() }
-        var x = [Double](repeating: 0, count: m)
-        for w in windows.train {
-            windows.fill(w, input: input, target: target)
-            let d = Int(w.domain)
-            n[d] += 1
-            for k in 0..<m { x[k] = Double(input[k]) }
-            xtx[d].withUnsafeMutableBufferPointer { a in cblas_dsyr(CblasRowMajor, CblasLower, Int32(m), 1, x, 1, a.baseAddress, Int32(m)) }
-            for i in 0..<p {
-                let y = Double(target[(L - 1) * p + i])
-                yty[d][i] += y * y
-                for k in 0..<m where x[k] != 0 { xty[d][k * p + i] += x[k] * y }
-            }
-        }
-        guard n.allSatisfy({ $0 > m + 10 }) else { return Result(statistic: .nan, pValue: .nan, testable: false) }
-        /// Σ_i RSS_i of the ridge fit B = (A + λI)⁻¹ c: yᵀy − 2 Bᵀc + Bᵀ A B per target.
-        func rss(_ a: [Double], _ c: [Double], _ yy: [Double], windows count: Int) -> Double? {
-            var full = a
-            for r in 0..<m { for s in (r + 1)..<max(r + 1, m) { full[r * m + s] = full[s * m + r] } }
-            var reg = full
-            for r in 0..<m { reg[r * m + r] += AutoregressiveStart.ridge * Double(count) }
-            guard let b = try? SymmetricPositiveDefinite.solve(reg, c, n: m, columns: p) else { return nil }
-            var ab = [Double](repeating: 0, count: m * p)
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(p), Int32(m), 1, full, Int32(m), b, Int32(p), 0, &ab, Int32(p))
-            var total = 0.0
-            for i in 0..<p {
-                var bc = 0.0, bab = 0.0
-                for k in 0..<m { bc += b[k * p + i] * c[k * p + i]; bab += b[k * p + i] * ab[k * p + i] }
-                total += yy[i] - 2 * bc + bab
-            }
-            return total
-        }
-        var pooledA = [Double](repeating: 0, count: m * m), pooledC = [Double](repeating: 0, count: m * p)
-        var pooledY = [Double](repeating: 0, count: p), separate = 0.0
-        for d in 0..<D {
-            for k in 0..<(m * m) { pooledA[k] += xtx[d][k] }
-            for k in 0..<(m * p) { pooledC[k] += xty[d][k] }
-            for i in 0..<p { pooledY[i] += yty[d][i] }
-            guard let r = rss(xtx[d], xty[d], yty[d], windows: n[d]) else { return Result(statistic: .nan, pValue: .nan, testable: false) }
+        let p = windows.variables, m = windows.maxLag * p, D = windows.sources.count
+        let untestable = Result(statistic: .nan, pValue: .nan, testable: false)
+        let groups = VARNormalEquations.groups(windows: windows, perDomain: true)
+        guard groups.allSatisfy({ $0.count > m + 10 }) else { return untestable }
+        var separate = 0.0
+        for g in groups {
+            guard let r = g.residualSumOfSquares(ridge: AutoregressiveStart.ridge * Double(g.count)) else { return untestable }
             separate += r
         }
-        let N = n.reduce(0, +)
-        guard let pooled = rss(pooledA, pooledC, pooledY, windows: N), separate > 0 else {
-            return Result(statistic: .nan, pValue: .nan, testable: false)
+        let all = VARNormalEquations.pooled(groups)
+        guard let pooled = all.residualSumOfSquares(ridge: AutoregressiveStart.ridge * Double(all.count)), separate > 0 else {
+            return untestable
         }
-        let df1 = Double(p * m * (D - 1)), df2 = Double(p * (N - D * m))
+        let df1 = Double(p * m * (D - 1)), df2 = Double(p * (all.count - D * m))
         let f = max(0, (pooled - separate) / df1) / (separate / df2)
         // P(F > f) = I_{df2 / (df2 + df1·f)}(df2/2, df1/2)
         let pValue = StudentT.regularizedIncompleteBeta(df2 / (df2 + df1 * f), a: df2 / 2, b: df1 / 2)
