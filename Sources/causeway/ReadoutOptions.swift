@@ -41,7 +41,7 @@ struct ReadoutOptions: ParsableArguments {
     var fdrMethod: FDRMethod { fdrMethodOption ?? (attribution == .abcd ? .by : .bh) }
     @Option(help: "Which candidates fdr:Q and pvalue:A test: screened (the candidates the auto rule picks from the attribution scores, which come from training windows, plus the edges between different variables above the Otsu cut of their own scores; default), wide (twice as many of the highest-scoring candidates) or all (all L·p·p candidates; always, when there are at most 20).")
     var tests: TestFamily = .screened
-    @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs; default) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
+    @Option(name: .customLong("null-draw"), help: "How a tested input is replaced in held-out windows: conditional (drawn given the window's other inputs from an additive model with cubic terms and hinges as the windows allow; default), linear (drawn from a linear model of the other inputs: false edges when inputs are tied nonlinearly, e.g. chaotic maps) or permutation (plain shuffle, for comparison: false edges with correlated inputs).")
     var nullDraw: NullDraw = .conditional
     @Option(name: .customLong("null-repeats"), help: "Null draws per held-out window and input (more = less noise in the tests, linear cost; default: ⌈1000 ÷ held-out windows⌉ and at least 4 below 750 windows, at most 16; from 750, ⌈3000 ÷ windows⌉ down to 2).")
     var nullRepeats: Int?

@@ -13,7 +13,7 @@ struct Run: ParsableCommand {
     var domainEmbedding: Bool?
 
     @Option(name: .customLong("linear-path-start"),
-            help: "Where the linear path starts: autoregressive (each variable's own least-squares lag-1 coefficient on the diagonal; other lags and cross weights 0), var (every weight at the least-squares VAR of each target on all lags of all variables) or zero (all weights 0).")
+            help: "Where the linear path starts: autoregressive (each variable's own least-squares lag-1 coefficient on the diagonal; other lags and cross weights 0), var (every weight at the least-squares VAR of each target on all lags of all variables), lasso (every weight at the lasso VAR, its penalty chosen by cross-validation on the training windows) or zero (all weights 0).")
     var linearPathStart: LinearPathStart = .autoregressive
     @Option(help: "Training epochs (ignored when --steps is given).")
     var epochs: Int = 20

@@ -3,10 +3,15 @@ import Foundation
 
 /// How the tested input x_{j,t−ℓ} is replaced in a held-out window (the null draw).
 public enum NullDraw: String, CaseIterable, Sendable {
-    /// x̃ = E[x | other inputs] + a residual of another held-out window (a linear-Gaussian
-    /// conditional model with the residuals permuted): keeps the input's dependence on the
-    /// other inputs, so correlated or autocorrelated inputs do not make false edges.
+    /// x̃ = E[x | other inputs] + a residual of another held-out window, the conditional mean
+    /// from an additive model of the other inputs (`PolynomialConditional`: cubic terms and
+    /// hinges at quantiles as the windows allow, `PredictiveImpact.conditionalBasis`) with the
+    /// residuals permuted: keeps the input's dependence on the other inputs, linear or not, so
+    /// correlated, autocorrelated or nonlinearly tied inputs do not make false edges.
     case conditional
+    /// The same with a linear model of the other inputs (`GaussianConditional`; the default
+    /// before stop 23): misses nonlinear ties such as a logistic map's lag 1 on its lag 2.
+    case linear
     /// x̃ = the same input of another held-out window (a plain permutation): breaks its
     /// dependence on the other inputs too; kept for comparison (it is known to report false
     /// edges when inputs are correlated).
@@ -103,13 +108,14 @@ public enum PredictiveImpact {
         let pool = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // what is permuted
         defer { base.deallocate(); pool.deallocate() }
         switch draw {
-        case .conditional:
+        case .conditional, .linear:
             // one conditional model per domain (domains may differ in their dynamics), fitted on
             // the inputs of that domain's windows (`fitConditional`); the residuals are permuted
             // within the domain's held-out windows, scaled by `residualScale` (the fit includes
             // those windows, so its residuals are shrunk when windows are few per input)
             for run in runs {
-                let model = try fitConditional(windows: windows, domain: Int(heldOut[run.lowerBound].domain), inputs: m)
+                let model = try fitConditional(windows: windows, domain: Int(heldOut[run.lowerBound].domain), inputs: m,
+                                               linear: draw == .linear)
                 model.conditionalMeans(z + run.lowerBound * m, rows: run.count, into: base + run.lowerBound * m)
                 let s = model.residualScale
                 for k in (run.lowerBound * m)..<(run.upperBound * m) { pool[k] = s * (z[k] - base[k]) }
@@ -264,7 +270,7 @@ public enum PredictiveImpact {
     /// from the wrong law when the held-out period had drifted (random walks, trending series),
     /// which inflated the loss increase under the null: 7 of 40 random-walk datasets reported a
     /// false cross edge at FDR 0.05, against 1 of 40 now (docs/accuracy.md, 2026-12-07).
-    static func fitConditional(windows: WindowSet, domain: Int, inputs m: Int) throws -> GaussianConditional {
+    static func fitConditional(windows: WindowSet, domain: Int, inputs m: Int, linear: Bool = false) throws -> any ConditionalModel {
         let all = windows.train + windows.validation
         let own = all.filter { Int($0.domain) == domain }
         let source = own.count >= 2 * m + 20 ? own : all
@@ -277,8 +283,27 @@ public enum PredictiveImpact {
             windows.fill(ref, input: buffer, target: buffer + m)
             for k in 0..<m { z[w * m + k] = Double(buffer[k]) }
         }
+        let basis = linear ? (degree: 1, knots: 0) : conditionalBasis(windows: n, inputs: m)
+        if basis.degree > 1 || basis.knots > 0 {
+            return try PolynomialConditional(windows: z, rows: n, inputs: m, degree: basis.degree, knots: basis.knots)
+        }
         return try GaussianConditional(windows: z, rows: n, inputs: m)
     }
+
+    /// The additive basis of the conditional model for n windows of m inputs: per input, cubic
+    /// terms and 4 hinges at quantiles (7 features), else cubic terms (3), else linear (1),
+    /// the richest with at least `windowsPerFeature` windows per feature (n ≥ 10·D·m).
+    /// Measured on independent chaotic maps and the benchmark sets (docs/accuracy.md, stop 23):
+    /// logistic maps need the cubic terms, Ricker and tent maps the hinges.
+    static func conditionalBasis(windows n: Int, inputs m: Int) -> (degree: Int, knots: Int) {
+        for basis in [(degree: 3, knots: 4), (degree: 3, knots: 0)] where n >= windowsPerFeature * (basis.degree + basis.knots) * m {
+            return basis
+        }
+        return (1, 0)
+    }
+
+    /// Windows per feature of the conditional model's basis (`conditionalBasis`).
+    static let windowsPerFeature = 10
 
     /// Runs the model on every held-out window (inputs from `z`, with input `replace.0` of
     /// window w set to `replace.1[w]`), in fixed chunks of `chunk` windows spread over the

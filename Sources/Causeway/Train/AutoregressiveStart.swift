@@ -10,6 +10,10 @@ public enum LinearPathStart: String, CaseIterable, Codable, Sendable {
     /// that on short series with many variables the cross weights do not have to be found by
     /// the few steps the run can take.
     case vector = "var"
+    /// Every weight at the lasso VAR of each target on all L·p inputs, its penalty chosen by
+    /// blocked cross-validation on the training windows (`LassoVAR`): a sparse start for short
+    /// series with many variables, where the least-squares VAR overfits.
+    case lasso
 }
 
 /// The linear path's starting point: each variable's own least-squares lag-1 regression.
@@ -101,16 +105,18 @@ public enum AutoregressiveStart {
     }
 
     /// Writes the start into `model`'s linear path: the lag-1 self fit (`.autoregressive`: every
-    /// bank's lag-1 diagonal; the rest untouched) or the full VAR (`.vector`: every weight).
+    /// bank's lag-1 diagonal; the rest untouched) or the full VAR (`.vector`, `.lasso`: every weight).
     /// No-op without a linear path, or for `.zero`. Deterministic: the same windows give the
     /// same bits on every rank.
     public static func apply(to model: Transformer, windows: WindowSet, start: LinearPathStart = .autoregressive) {
         let c = model.config
         guard c.linearPath, c.linearPathBanks > 0, start != .zero else { return }
         let L = c.maxLag, p = c.variables, alpha = Double(c.linearPathScale)
-        if start == .vector {
+        if start == .vector || start == .lasso {
             let w = model.parameters.pointer + model.layout.linearW.offset
-            for (b, bank) in vectorCoefficients(windows: windows, banks: c.linearPathBanks).enumerated() {
+            let banks = start == .vector ? vectorCoefficients(windows: windows, banks: c.linearPathBanks)
+                : LassoVAR.fit(windows: windows, banks: c.linearPathBanks).map(\.coefficients)
+            for (b, bank) in banks.enumerated() {
                 for k in 0..<(L * p * p) { w[b * L * p * p + k] = Float(bank[k] / alpha) }
             }
             return

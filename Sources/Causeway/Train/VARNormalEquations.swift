@@ -18,30 +18,48 @@ struct VARNormalEquations {
 
     /// One group for all training windows, or one per domain (`perDomain`), in domain order.
     static func groups(windows: WindowSet, perDomain: Bool) -> [VARNormalEquations] {
-        let L = windows.maxLag, p = windows.variables, m = L * p
-        var groups = [VARNormalEquations](repeating: VARNormalEquations(inputs: m, targets: p),
-                                          count: perDomain ? windows.sources.count : 1)
+        accumulate(windows: windows, refs: windows.train, groups: perDomain ? windows.sources.count : 1) { w, _ in
+            perDomain ? Int(w.domain) : 0
+        }
+    }
+
+    /// The equations of `refs` split into `groups` groups: `group(ref, position in refs)` names
+    /// the group of each window (0 ..< groups). Windows are taken in blocks of up to 64
+    /// consecutive refs of one group, XᵀX += XbᵀXb by `dsyrk` and XᵀY += XbᵀYb by `dgemm`, so the
+    /// cost is that of two level-3 products (n·m² at p = 200, L = 3 and 750 windows: 0.3 GFLOP).
+    static func accumulate(windows: WindowSet, refs: [WindowRef], groups count: Int,
+                           group: (WindowRef, Int) -> Int) -> [VARNormalEquations] {
+        let L = windows.maxLag, p = windows.variables, m = L * p, block = 64
+        var groups = [VARNormalEquations](repeating: VARNormalEquations(inputs: m, targets: p), count: count)
         let input = UnsafeMutablePointer<Float>.allocate(capacity: m)
         let target = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        defer { input.deallocate(); target.deallocate() }
-        var x = [Double](repeating: 0, count: m)   // x[(lag−1)·p + j]: source j at that lag
-        for w in windows.train {
-            windows.fill(w, input: input, target: target)
-            let g = perDomain ? Int(w.domain) : 0
-            for l in 0..<L { for j in 0..<p { x[l * p + j] = Double(input[(L - 1 - l) * p + j]) } }
-            groups[g].count += 1
-            groups[g].xtx.withUnsafeMutableBufferPointer { a in
-                cblas_dsyr(CblasRowMajor, CblasLower, Int32(m), 1, x, 1, a.baseAddress, Int32(m))
+        let xb = UnsafeMutablePointer<Double>.allocate(capacity: block * m)   // [rows, m]: x[(lag−1)·p + j]
+        let yb = UnsafeMutablePointer<Double>.allocate(capacity: block * p)   // [rows, p]: last-step targets
+        defer { input.deallocate(); target.deallocate(); xb.deallocate(); yb.deallocate() }
+        var rows = 0, current = 0
+        func flush() {
+            guard rows > 0 else { return }
+            groups[current].xtx.withUnsafeMutableBufferPointer { a in
+                cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(m), Int32(rows), 1, xb, Int32(m), 1, a.baseAddress, Int32(m))
             }
-            for i in 0..<p {
-                let y = Double(target[(L - 1) * p + i])
-                groups[g].yty[i] += y * y
+            groups[current].xty.withUnsafeMutableBufferPointer { a in
+                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(p), Int32(rows), 1, xb, Int32(m),
+                            yb, Int32(p), 1, a.baseAddress, Int32(p))
             }
-            for r in 0..<m where x[r] != 0 {
-                let xr = x[r], row = r * p
-                for i in 0..<p { groups[g].xty[row + i] += xr * Double(target[(L - 1) * p + i]) }
-            }
+            for r in 0..<rows { for i in 0..<p { groups[current].yty[i] += yb[r * p + i] * yb[r * p + i] } }
+            groups[current].count += rows
+            rows = 0
         }
+        for (k, w) in refs.enumerated() {
+            let g = group(w, k)
+            precondition(g >= 0 && g < count, "group index out of range")
+            if g != current || rows == block { flush(); current = g }
+            windows.fill(w, input: input, target: target)
+            for l in 0..<L { for j in 0..<p { xb[rows * m + l * p + j] = Double(input[(L - 1 - l) * p + j]) } }
+            for i in 0..<p { yb[rows * p + i] = Double(target[(L - 1) * p + i]) }
+            rows += 1
+        }
+        flush()
         return groups
     }
 
