@@ -2,7 +2,8 @@
 """The measurements behind issue #9 and docs/accuracy.md: the graph users get.
 
 Three parts (each can be chosen with --part):
-  null    null families (independent white noise, AR(1) phi=0.9, random walks), p=10, max lag 3,
+  null    null families (independent white noise, AR(1) phi=0.9, random walks; independent logistic
+          and Ricker maps, whose lags are tied nonlinearly), p=10, max lag 3,
           N seeds each: how many datasets report any edge between different variables with the
           default rule, and the KS statistic of the cross-variable p-values against U(0, 1).
   truth   data with known graphs (../shared/data, the generated suite, and issue #9's own example,
@@ -96,6 +97,16 @@ def null_series(family, seed, rows, p):
             x[t] = 0.9 * x[t - 1] + e[t]
     elif family == "walk":
         x = np.cumsum(e, axis=0)
+    elif family == "logistic":   # independent chaotic logistic maps, r in [3.7, 3.95], dynamic noise sd 0.005
+        r = rng.uniform(3.7, 3.95, p)
+        x = np.zeros_like(e); x[0] = rng.uniform(0.2, 0.8, p)
+        for t in range(1, len(e)):
+            x[t] = np.clip(r * x[t - 1] * (1 - x[t - 1]) + 0.005 * e[t], 1e-3, 1 - 1e-3)
+    elif family == "ricker":     # independent Ricker maps (population dynamics), r in [2.8, 3.0], lognormal noise sd 0.1
+        r = rng.uniform(2.8, 3.0, p)
+        x = np.ones_like(e)
+        for t in range(1, len(e)):
+            x[t] = x[t - 1] * np.exp(r * (1 - x[t - 1]) + 0.1 * e[t])
     return x[100:]
 
 
@@ -124,7 +135,7 @@ def emit(results, row):
 
 def part_null(a):
     out = {}
-    for family in ["white", "ar1", "walk"]:
+    for family in a.families.split(","):
         hits, pvals, ks_each = 0, [], []
         for seed in range(a.seeds):
             d = os.path.join(a.work, "null", f"{family}-{seed}")
@@ -444,6 +455,8 @@ def main():
     ap.add_argument("--results", default=None)
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--null-rows", type=int, default=3000)
+    ap.add_argument("--families", default="white,ar1,walk,logistic,ricker",
+                    help="null families: white, ar1, walk (the issue's), logistic, ricker (independent chaotic maps)")
     ap.add_argument("--only", default="")
     ap.add_argument("--baselines", action="store_true")
     ap.add_argument("--extra", default="", help="extra flags for every causeway run")

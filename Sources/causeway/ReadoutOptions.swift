@@ -291,7 +291,7 @@ struct ReadoutOptions: ParsableArguments {
                                out: out, provenance: provenance)
         }
         guard listing else { return }   // a study prints one line per run instead
-        print(EdgeListing.text(decision, summary: summary, scores: scores,
+        print(EdgeListing.text(decision, summary: summary, scores: scores, impact: significance?.lossIncrease,
                                variables: dataset.variables, limit: 20), terminator: "")
         print(Self.filesSummary(edges: edges.count, method: attribution.rawValue, rule: rule.description, out: out,
                                 hasPValues: pValues != nil, hasMetrics: evaluation != nil,

@@ -464,6 +464,14 @@ import Testing
         let lastCross = lines.lastIndex { l in !["a", "b", "c"].contains { l.hasPrefix("  \($0) ") && l.contains("→ \($0) ") } }
         let (fs, lc) = (try #require(firstSelf), try #require(lastCross))
         #expect(lc < fs, "\(text)")
+        // the tests' impact, when given, reads in % of the target's variance on every listed edge
+        let impact = ScoreTensor(maxLag: 1, variables: 3, values: (0..<9).map { Float($0 + 1) * 0.0025 })
+        let withImpact = EdgeListing.text(d, summary: DecisionSummary(d, nil), scores: s, impact: impact, variables: ["a", "b", "c"], limit: 20)
+        for e in d.edges {
+            #expect(withImpact.contains("  impact = \(EdgeListing.formatPercent(impact[e.lag, e.source, e.target]))  score = "), "\(withImpact)")
+        }
+        #expect(EdgeListing.formatPercent(0.0025) == "0.25%" && EdgeListing.formatPercent(0.3) == "30%"
+                && EdgeListing.formatPercent(0.025) == "2.5%" && EdgeListing.formatPercent(1e-7) == "< 0.001%")
         let short = EdgeListing.text(d, summary: DecisionSummary(d, nil), scores: s, variables: ["a", "b", "c"], limit: 1)
         #expect(short.contains("… and \(d.edges.count - 1) more"), "\(short)")
         #expect(text.contains("note: 1 candidate outside the score screen has q ≤ 0.005 with every candidate tested "

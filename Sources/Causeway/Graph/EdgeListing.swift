@@ -5,8 +5,11 @@ public enum EdgeListing {
     /// One line for the rule, then up to `limit` edges ordered by q-value, the edges between
     /// different variables before the self-loops (in many series every self-loop is stronger
     /// than every cross edge, and the cross edges are what a user looks for): `source → target
-    /// (lag ℓ)  q = …  p = …  score = …`, and a count of the rest.
-    public static func text(_ d: Decision, summary: DecisionSummary, scores: ScoreTensor, variables: [String], limit: Int) -> String {
+    /// (lag ℓ)  q = …  p = …  impact = …%  score = …`, and a count of the rest. `impact`: the
+    /// tests' mean increase of the target's squared error [L, p, p], in units of its variance
+    /// (shown in % so that a tiny but significant effect reads as tiny).
+    public static func text(_ d: Decision, summary: DecisionSummary, scores: ScoreTensor, impact: ScoreTensor? = nil,
+                            variables: [String], limit: Int) -> String {
         var s = "decision: \(summary.rule)"
         if let level = summary.level {
             s += d.rule.usesPValues && summary.rule.hasPrefix("fdr")
@@ -32,6 +35,7 @@ public enum EdgeListing {
             var line = "  \(pad(variables[e.source])) → \(pad(variables[e.target])) lag \(e.lag)"
             if let q = d.qValues { line += "  q = \(formatP(q[e.lag, e.source, e.target]))" }
             if let p = d.pValues { line += "  p = \(formatP(p[e.lag, e.source, e.target]))" }
+            if let impact, case let v = impact[e.lag, e.source, e.target], v.isFinite { line += "  impact = \(formatPercent(v))" }
             line += String(format: "  score = %.4g", Double(scores[e.lag, e.source, e.target]))
             s += line + "\n"
         }
@@ -49,6 +53,15 @@ public enum EdgeListing {
                 + "--tests all puts every candidate in the tested family (README, How edges are decided).\n"
         }
         return s
+    }
+
+    /// An impact in units of the target's variance as a percentage: "12%", "2.5%", "0.25%",
+    /// "0.013%", "< 0.001%".
+    public static func formatPercent(_ v: Float) -> String {
+        let pct = Double(v) * 100
+        if abs(pct) < 0.001 { return pct < 0 ? "−0%" : "< 0.001%" }
+        if abs(pct) >= 10 { return String(format: "%.0f%%", pct) }
+        return String(format: "%.2g%%", pct)
     }
 
     /// p- and q-values: 3 significant digits; a zero (below Float's smallest value, 1.4e-45)

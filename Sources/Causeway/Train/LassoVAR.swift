@@ -18,7 +18,11 @@ import Foundation
 /// `pathLength` values from λ_max = max |Xᵀy| / n (every b = 0) down to `pathRatio`·λ_max by the
 /// summed squared error on K = `folds` contiguous blocks of the training windows, each left out
 /// in turn (time-blocked cross-validation); the fit is then redone on all training windows.
-/// Held-out (validation) windows never enter.
+/// Held-out (validation) windows never enter. A target's own lags above 1 stay 0, as in the
+/// autoregressive start (`AutoregressiveStart`): training adds them where they help the
+/// forecast, while a start that seeds them put lag-2 self-loops into the fMRI graphs (NetSim
+/// sim1–4 with this start: lagged F1 0.59 / 0.47 / 0.36 / 0.33 with them, against 0.57 / 0.60 /
+/// 0.43 / 0.45 for the autoregressive start).
 public enum LassoVAR {
     public static let folds = 5
     public static let pathLength = 20
@@ -97,7 +101,7 @@ public enum LassoVAR {
                         let f = job / p, i = job % p, part = parts[f]
                         let c = (0..<m).map { all.xty[$0 * p + i] - part.xty[$0 * p + i] }
                         trainGrams[f].withUnsafeBufferPointer { G in
-                            descend(G.baseAddress!, c, n: n - Double(part.count), lambda: lambda, b: &bb[job])
+                            descend(G.baseAddress!, c, n: n - Double(part.count), lambda: lambda, b: &bb[job], fixed: { $0 >= p && $0 % p == i })
                         }
                         // the fold's squared error: yᵀy_f − 2 bᵀc_f + bᵀG_f b over b's nonzeros
                         let coef = bb[job], g = foldGrams[f]
@@ -124,7 +128,7 @@ public enum LassoVAR {
                 DispatchQueue.concurrentPerform(iterations: p) { i in
                     let c = (0..<m).map { all.xty[$0 * p + i] }
                     var b = [Double](repeating: 0, count: m)
-                    for lambda in path[...best] { descend(G.baseAddress!, c, n: n, lambda: lambda, b: &b) }
+                    for lambda in path[...best] { descend(G.baseAddress!, c, n: n, lambda: lambda, b: &b, fixed: { $0 >= p && $0 % p == i }) }
                     for k in 0..<m { out[k * p + i] = b[k] }   // row (lag−1)·p + source, column target
                 }
             }
@@ -133,12 +137,14 @@ public enum LassoVAR {
     }
 
     /// Coordinate descent for one target from the warm start `b` [m]: Gram `G` [m, m] (both
-    /// triangles), c = Xᵀy [m], n windows, penalty λ. Sweeps the active set until no
+    /// triangles), c = Xᵀy [m], n windows, penalty λ; inputs k with `fixed(k)` stay at their
+    /// start value. Sweeps the active set until no
     /// coefficient moves by more than 1e-5 (in units of the z-scored target), then every input
     /// once; stops when a full sweep changes nothing that large, or after `maxSweeps` sweeps in
     /// all (a start need not be converged to the last digit; ill-conditioned near-interpolating
     /// fits would otherwise take millions).
-    static func descend(_ G: UnsafePointer<Double>, _ c: [Double], n: Double, lambda: Double, b: inout [Double]) {
+    static func descend(_ G: UnsafePointer<Double>, _ c: [Double], n: Double, lambda: Double, b: inout [Double],
+                        fixed: (Int) -> Bool = { _ in false }) {
         let m = c.count, threshold = n * lambda, tolerance = 1e-5
         var sweeps = 0
         // r = c − G·b, the correlation of each input with the current residual (times n)
@@ -146,7 +152,7 @@ public enum LassoVAR {
         for k in 0..<m where b[k] != 0 { for l in 0..<m { r[l] -= G[l * m + k] * b[k] } }
         func update(_ k: Int) -> Double {
             let gkk = G[k * m + k]
-            guard gkk > 0 else { return 0 }
+            guard gkk > 0, !fixed(k) else { return 0 }
             let z = r[k] + gkk * b[k]
             let new = z > threshold ? (z - threshold) / gkk : z < -threshold ? (z + threshold) / gkk : 0
             let delta = new - b[k]
