@@ -426,6 +426,36 @@ import Testing
         #expect(found.isEmpty, "\(found.map(\.message))")
     }
 
+    /// A cycle longer than the window is named with its period; within the window, or in
+    /// series that only decay (AR(1) φ = 0.98, random walks), nothing is said.
+    @Test func periodicComponentBeyondTheMaxLag() {
+        var rng = RNG(seed: 41)
+        let n = 2000
+        let noise = Self.ar1(n, phi: 0.5, &rng)
+        let season = (0..<n).map { 2 * sin(2 * Double.pi * Double($0) / 12) + noise[$0] }
+        let slow = (0..<n).map { 2 * cos(2 * Double.pi * Double($0) / 50) + rng.gaussian() }
+        let cols = [season, slow, Self.ar1(n, phi: 0.98, &rng), Self.randomWalk(n, &rng)]
+        let vars = ["season", "slow", "ar", "walk"]
+        let found = DataDiagnostics.run(domains: [Self.domain("d", cols)], variables: vars, maxLag: 5).filter { $0.kind == .periodic }
+        #expect(found.map(\.columns) == [["season"], ["slow"]], "\(found.map(\.message))")
+        #expect(found[0].message.contains("at lag 12 ") && found[0].message.contains("--max-lag 12 or more"), "\(found[0].message)")
+        #expect(found[1].message.contains("at lag 50 ") || found[1].message.contains("at lag 49 ") || found[1].message.contains("at lag 51 "))
+        // a window of 13 lags holds the 12-step cycle: only the slow one is named
+        let wider = DataDiagnostics.run(domains: [Self.domain("d", cols)], variables: vars, maxLag: 13).filter { $0.kind == .periodic }
+        #expect(wider.map(\.columns) == [["slow"]])
+        // three or more: one warning naming them all, with the longest period as the advice
+        let three = DataDiagnostics.run(domains: [Self.domain("d", [season, slow, season.map { -$0 }])],
+                                        variables: ["a", "b", "c"], maxLag: 5).filter { $0.kind == .periodic }
+        #expect(three.count == 1 && three[0].columns == ["a", "b", "c"] && three[0].message.hasPrefix("3 variables have a periodic component"))
+        #expect(three.first?.message.contains("--max-lag 5") == true)
+        // the autocorrelation against a direct formula at the period
+        let r12 = season.withUnsafeBufferPointer { DataDiagnostics.cycle($0, maxLag: 5) }!
+        let mean = season.reduce(0, +) / Double(n)
+        let c0 = season.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+        let c12 = (12..<n).map { (season[$0] - mean) * (season[$0 - 12] - mean) }.reduce(0, +)
+        #expect(r12.lag == 12 && isClose(r12.peak, c12 / c0, rel: 1e-12, abs: 0))
+    }
+
     // MARK: - Output
 
     @Test func runOrderIsFixed() {

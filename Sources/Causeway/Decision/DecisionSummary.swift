@@ -36,7 +36,7 @@ public struct DecisionSummary: Sendable {
 
     /// `windows`: the held-out windows behind these p-values (default: all of `significance`'s).
     public init(_ d: Decision, _ significance: Significance?, windows: Int? = nil) {
-        self.init(d, test: significance.map { "conditional predictive impact (\($0.draw.rawValue) null draw, one-sided Newey-West t-test)" } ?? "none",
+        self.init(d, test: significance.map { "conditional predictive impact (\($0.draw.rawValue) null draw" + ($0.draw == .permutation ? "" : ", \($0.conditionalModel)") + ", one-sided Newey-West t-test)" } ?? "none",
                   heldOutWindows: windows ?? significance?.windows ?? 0, repeats: significance?.repeats ?? 0, sampleSize: nil)
     }
 

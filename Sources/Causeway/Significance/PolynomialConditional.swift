@@ -9,9 +9,13 @@ public protocol ConditionalModel: Sendable {
     var residualScale: Double { get }
     /// out[w, c] = E[z_c | z_−c] for `rows` windows z (row-major [rows, m]).
     func conditionalMeans(_ z: UnsafePointer<Double>, rows n: Int, into out: UnsafeMutablePointer<Double>)
+    /// The model in words, for the decision's description ("linear", "additive: …").
+    var basisDescription: String { get }
 }
 
-extension GaussianConditional: ConditionalModel {}
+extension GaussianConditional: ConditionalModel {
+    public var basisDescription: String { "linear" }
+}
 
 /// An additive polynomial model of each input given the others: E[z_c | z_−c] = a_c +
 /// Σ_{k≠c} Σ_{d=1..D} β_ckd·h_d(u_k), with u_k the z-scored input k and h_d the probabilists'
@@ -134,6 +138,11 @@ public struct PolynomialConditional: ConditionalModel {
     /// The least-squares fit of each input on the D·(m − 1) features of the others and an
     /// intercept leaves in-sample residuals shrunk by (n − k − 1)/n with k = D·(m − 1):
     /// s² = 2n/(n − k − 1) − 1, capped at 9 (`GaussianConditional.residualScale`).
+    public var basisDescription: String {
+        "additive: " + (degree == 3 ? "cubic" : degree == 2 ? "quadratic" : "linear") + " terms"
+            + (knots > 0 ? " and \(knots) hinges" : "") + " per input"
+    }
+
     public var residualScale: Double {
         let n = Double(fittedRows), k = Double(perInput * (inputs - 1)), dof = n - k - 1
         guard dof > 0 else { return 3 }

@@ -33,6 +33,10 @@ public struct Significance: Sendable {
     /// Null draws per window (the increase is averaged over them).
     public let repeats: Int
     public let draw: NullDraw
+    /// The conditional model(s) of the draw ("linear", "additive: cubic terms and 4 hinges per
+    /// input"; one per distinct choice over the domains, joined by "; "), or "none" for the
+    /// permutation draw.
+    public let conditionalModel: String
     /// With `perDomain`: the same tests on each domain's own held-out windows (indexed by
     /// domain; a domain with fewer than 3 windows gets NaN); empty otherwise.
     public let domainPValues: [ScoreTensor]
@@ -107,6 +111,7 @@ public enum PredictiveImpact {
         let base = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // E[z_c | z_−c] (0 for permutation)
         let pool = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // what is permuted
         defer { base.deallocate(); pool.deallocate() }
+        var bases: [String] = []
         switch draw {
         case .conditional, .linear:
             // one conditional model per domain (domains may differ in their dynamics), fitted on
@@ -117,6 +122,7 @@ public enum PredictiveImpact {
                 let model = try fitConditional(windows: windows, domain: Int(heldOut[run.lowerBound].domain), inputs: m,
                                                linear: draw == .linear)
                 model.conditionalMeans(z + run.lowerBound * m, rows: run.count, into: base + run.lowerBound * m)
+                if !bases.contains(model.basisDescription) { bases.append(model.basisDescription) }
                 let s = model.residualScale
                 for k in (run.lowerBound * m)..<(run.upperBound * m) { pool[k] = s * (z[k] - base[k]) }
             }
@@ -215,7 +221,8 @@ public enum PredictiveImpact {
         }
         func tensor(_ v: [Float]) -> ScoreTensor { ScoreTensor(maxLag: L, variables: p, values: v) }
         return Significance(pValues: tensor(pv), statistics: tensor(ts), lossIncrease: tensor(inc), windows: N,
-                            repeats: repeats, draw: draw, domainPValues: dom.map(tensor),
+                            repeats: repeats, draw: draw, conditionalModel: bases.isEmpty ? "none" : bases.joined(separator: "; "),
+                            domainPValues: dom.map(tensor),
                             domainWindows: domainRanges.map(\.count))
     }
 
