@@ -149,6 +149,43 @@ import Testing
 }
 
 @Suite struct PredictiveImpactTests {
+    /// The residual strata: each domain run cut into groups of windows with neighbouring
+    /// conditional means; a permutation keeps every window in its group; one group per run is
+    /// the plain Fisher–Yates shuffle of the run (the draws before strata, bit for bit).
+    @Test func residualsArePermutedWithinStrataOfTheConditionalMean() {
+        var rng = RNG(seed: 3)
+        let runs = [0..<230, 230..<500]
+        let mean = (0..<500).map { _ in rng.gaussian() }
+        let strata = PredictiveImpact.ResidualStrata(runs: runs, strata: { PredictiveImpact.residualStrata(windows: $0) }, mean: { mean[$0] })
+        #expect(strata.groups.count == 2 + 2 && Set(strata.order) == Set(0..<500))
+        for g in strata.groups {
+            let members = strata.order[g]
+            let run = runs.first { $0.contains(members.first!) }!
+            #expect(members.allSatisfy { run.contains($0) })
+            // no window outside the group lies strictly between its smallest and largest mean
+            let lo = members.map { mean[$0] }.min()!, hi = members.map { mean[$0] }.max()!
+            #expect(run.filter { !members.contains($0) }.allSatisfy { mean[$0] <= lo || mean[$0] >= hi })
+        }
+        let permutation = UnsafeMutablePointer<Int>.allocate(capacity: 500)
+        defer { permutation.deallocate() }
+        var r = RNG(seed: 9)
+        strata.permute(&r, into: permutation)
+        #expect(Set((0..<500).map { permutation[$0] }) == Set(0..<500))
+        for g in strata.groups { let members = Set(strata.order[g]); #expect(members.allSatisfy { members.contains(permutation[$0]) }) }
+        // one group per run: the previous shuffle
+        let plain = PredictiveImpact.ResidualStrata(runs: runs, strata: { _ in 1 }, mean: { mean[$0] })
+        var a = RNG(seed: 5), b = RNG(seed: 5)
+        plain.permute(&a, into: permutation)
+        var old = Array(0..<500)
+        for run in runs {
+            for w in stride(from: run.upperBound - 1, to: run.lowerBound, by: -1) {
+                let v = run.lowerBound + b.int(w - run.lowerBound + 1)
+                old.swapAt(w, v)
+            }
+        }
+        #expect((0..<500).map { permutation[$0] } == old)
+    }
+
     @Test func neweyWestTestMatchesItsDefinition() {
         var rng = RNG(seed: 2)
         let n = 150, L = 2

@@ -171,15 +171,16 @@ public enum PredictiveImpact {
         for (k, input) in list[mine.start..<(mine.start + mine.count)].enumerated() {
             let targets = targetsOf[input], K = targets.count
             d.initialize(repeating: 0, count: N * K)
+            // the residuals are permuted within strata: per domain, the windows ordered by this
+            // input's conditional mean and cut into `residualStrata` groups of equal size, so
+            // that a residual lands on a window of a similar state (noise whose size depends on
+            // the state, e.g. multiplicative, stays the right size); one group per domain for
+            // the linear and permutation draws
+            let strata = ResidualStrata(runs: runs, strata: { draw == .conditional ? residualStrata(windows: $0) : 1 },
+                                        mean: { base[$0 * m + input] })
             for r in 0..<repeats {
                 var rng = RNG(seed: drawSeed(seed, input: input, repeat: r))
-                for w in 0..<N { permutation[w] = w }
-                for run in runs {   // shuffle within each domain's windows
-                    for w in stride(from: run.upperBound - 1, to: run.lowerBound, by: -1) {
-                        let v = run.lowerBound + rng.int(w - run.lowerBound + 1)
-                        (permutation[w], permutation[v]) = (permutation[v], permutation[w])
-                    }
-                }
+                strata.permute(&rng, into: permutation)
                 for w in 0..<N { replacement[w] = Float(base[w * m + input] + pool[permutation[w] * m + input]) }
                 forecast(replicas, heldOut, zFloat, chunk: chunk, replace: (input, UnsafePointer(replacement)),
                          targets: targets == allTargets ? nil : targets, linear: linear, embedded: embedded, keysAndValues: cache) { w, out in
@@ -234,6 +235,47 @@ public enum PredictiveImpact {
     /// Largest cache of the held-out windows' keys and values the tests keep (bytes, per rank;
     /// 9 MB at p = 1,000, L = 3 with 2,000 held-out windows).
     static let cacheBytes = 256 << 20
+
+    /// Strata of the residual permutation for n held-out windows of a domain (`test`): one per
+    /// 100 windows, at most 10 (below 200 windows, one: the permutation as before). Measured on
+    /// independent Ricker maps, whose noise is multiplicative (docs/accuracy.md, stop 23).
+    static func residualStrata(windows n: Int) -> Int { max(1, min(10, n / 100)) }
+
+    /// The groups within which the null draw permutes residuals: per domain run, its windows
+    /// ordered by the tested input's conditional mean (ties by window) and cut into equal
+    /// groups; with one group per run the order is the run's own and `permute` is the plain
+    /// Fisher–Yates shuffle of the run.
+    struct ResidualStrata {
+        /// Window indices, grouped; `groups` are ranges of it.
+        let order: [Int]
+        let groups: [Range<Int>]
+
+        init(runs: [Range<Int>], strata: (Int) -> Int, mean: (Int) -> Double) {
+            var order: [Int] = [], groups: [Range<Int>] = []
+            for run in runs {
+                let B = max(1, min(strata(run.count), run.count))
+                var idx = Array(run)
+                if B > 1 { idx.sort { (mean($0), $0) < (mean($1), $1) } }
+                let start = order.count
+                order += idx
+                for b in 0..<B { groups.append((start + b * idx.count / B)..<(start + (b + 1) * idx.count / B)) }
+            }
+            self.order = order
+            self.groups = groups
+        }
+
+        /// permutation[w] = the window whose residual window w takes: a Fisher–Yates shuffle
+        /// within each group.
+        func permute(_ rng: inout RNG, into permutation: UnsafeMutablePointer<Int>) {
+            var shuffled = order
+            for g in groups {
+                for a in stride(from: g.upperBound - 1, to: g.lowerBound, by: -1) {
+                    shuffled.swapAt(a, g.lowerBound + rng.int(a - g.lowerBound + 1))
+                }
+            }
+            for (position, w) in order.enumerated() { permutation[w] = shuffled[position] }
+        }
+    }
 
     /// Fewest held-out windows the tests run on.
     public static let minimumHeldOut = 10
