@@ -177,7 +177,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         try expectFailure(run(csv, out, ["--d-model", "6"]), ["--d-model 6", "default 4", "--heads"], out: out)
     }
 
-    /// The linear path starts at the lag-1 fit unless --linear-path-start zero or var; the banner
+    /// The linear path starts at the lag-1 fit (auto, with many windows per input) unless --linear-path-start zero, var or lasso; the banner
     /// and graph.json say which, the three starts give different models, and an unknown start
     /// is refused before --out is made.
     @Test func linearPathStartIsRecorded() throws {
@@ -189,7 +189,7 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         }
         let a = try runCLI(["run", "--data", csv, "--out", f.path + "/a", "--max-lag", "2", "--steps", "2", "--binarize", "auto"])
         #expect(a.status == 0, "\(a.stderr)")
-        #expect(a.stderr.contains("start autoregressive"))
+        #expect(a.stderr.contains("start auto → autoregressive (") && a.stderr.contains("enough for training to learn the cross weights"), "\(a.stderr)")
         #expect(try provenance(f.path + "/a")["linear_path_start"] as? String == "autoregressive")
         let z = try runCLI(run(csv, f.path + "/z", ["--binarize", "auto", "--linear-path-start", "zero"]))
         #expect(z.status == 0, "\(z.stderr)")
@@ -197,6 +197,21 @@ func runCLI(_ args: [String], ranks: Int? = nil, threads: Int = 1,
         let v = try runCLI(run(csv, f.path + "/v", ["--binarize", "auto", "--linear-path-start", "var"]))
         #expect(v.status == 0, "\(v.stderr)")
         #expect(try provenance(f.path + "/v")["linear_path_start"] as? String == "var")
+        let l = try runCLI(run(csv, f.path + "/l", ["--binarize", "auto", "--linear-path-start", "lasso"]))
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(try provenance(f.path + "/l")["linear_path_start"] as? String == "lasso")
+        #expect(!a.stderr.contains("--linear-path-start lasso starts it"))   // 3 variables × max lag 2: plenty of windows per input
+        // few training windows per input (3 variables × max lag 40 = 120 inputs, 185 windows): the default compares the
+        // lasso with the own lags and says which it took and why; an explicit autoregressive start gets a note
+        let short = try runCLI(["run", "--data", csv, "--out", f.path + "/s", "--max-lag", "40", "--steps", "2", "--binarize", "auto"])
+        #expect(short.status == 0 && short.stderr.contains("185 training windows for 120 inputs; cross-validated error"), "\(short.stderr)")
+        let rule = try #require(try provenance(f.path + "/s")["linear_path_start_rule"] as? String)
+        let lassoError = try provenance(f.path + "/s")["lasso_cv_error"] as? Double
+        #expect(rule.hasPrefix("auto: 185 training windows") && lassoError != nil)
+        let explicit = try runCLI(["run", "--data", csv, "--out", f.path + "/e", "--max-lag", "40", "--steps", "2", "--binarize", "auto",
+                                   "--linear-path-start", "autoregressive"])
+        #expect(explicit.stderr.contains("note: 185 training windows for 120 inputs") && explicit.stderr.contains("--linear-path-start lasso"),
+                "\(explicit.stderr)")
         let scoresA = try Data(contentsOf: URL(fileURLWithPath: f.path + "/a/scores.npy"))
         let scoresZ = try Data(contentsOf: URL(fileURLWithPath: f.path + "/z/scores.npy"))
         let scoresV = try Data(contentsOf: URL(fileURLWithPath: f.path + "/v/scores.npy"))

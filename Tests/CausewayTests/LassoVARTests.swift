@@ -133,3 +133,65 @@ import Testing
         }
     }
 }
+
+/// `--linear-path-start auto`: the lasso where windows per input are few and it forecasts better
+/// than the own lags on the same folds, the autoregressive start otherwise.
+@Suite struct AutoStartTests {
+    func model(p: Int, L: Int) -> Transformer {
+        Transformer(config: ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2, linearPath: true),
+                    batchCapacity: 1, seed: 1)
+    }
+
+    @Test func autoChoosesTheLassoOnlyWhereItForecastsBetterOnFewWindows() {
+        // a sparse VAR with 8 variables × max lag 2 = 16 inputs and about 120 windows (< 10 per input): cross links
+        // forecast, so the lasso wins and is written
+        let p = 8, L = 2
+        let w = WindowSet(sources: [LassoVARTests.sparseVAR(rows: 150, p: p, seed: 21)], maxLag: L, validationFraction: 0.2)
+        let m1 = model(p: p, L: L)
+        let c1 = AutoregressiveStart.apply(to: m1, windows: w, start: .auto)
+        let fit = LassoVAR.fit(windows: w, banks: 1)[0]
+        #expect(c1.start == .lasso && (c1.lassoError ?? 1) < (c1.ownLagError ?? 0), "\(c1)")
+        #expect(isClose(c1.lassoError ?? 0, fit.crossValidationError.min()!, rel: 1e-12, abs: 0) && isClose(c1.ownLagError ?? 0, fit.ownLagError, rel: 1e-12, abs: 0))
+        let m2 = model(p: p, L: L)
+        AutoregressiveStart.apply(to: m2, windows: w, start: .lasso)
+        let weights = { (t: Transformer) in Array(UnsafeBufferPointer(start: t.parameters.pointer + t.layout.linearW.offset, count: L * p * p)) }
+        #expect(weights(m1) == weights(m2))
+        // independent AR(1) series: no cross link forecasts; the own lags win
+        var rng = RNG(seed: 4)
+        var x = [Double](repeating: 0, count: 150 * p)
+        for t in 1..<150 { for i in 0..<p { x[t * p + i] = 0.7 * x[(t - 1) * p + i] + rng.gaussian() } }
+        let wn = WindowSet(sources: [Series(rows: 150, columns: p, values: x)], maxLag: L, validationFraction: 0.2)
+        let c2 = AutoregressiveStart.apply(to: model(p: p, L: L), windows: wn, start: .auto)
+        #expect(c2.start == .autoregressive && (c2.lassoError ?? 0) >= (c2.ownLagError ?? 1), "\(c2)")
+        // many windows per input: the autoregressive start, without a lasso fit
+        let long = WindowSet(sources: [LassoVARTests.sparseVAR(rows: 2000, p: 4, seed: 2)], maxLag: 1, validationFraction: 0.1)
+        let c3 = AutoregressiveStart.apply(to: model(p: 4, L: 1), windows: long, start: .auto)
+        #expect(c3.start == .autoregressive && c3.lassoError == nil && c3.reason?.contains("enough for training") == true)
+    }
+
+    /// The own-lag error is each target's lag-1 ridge fit on the other folds, scored on the fold,
+    /// computed here from the windows directly.
+    @Test func ownLagErrorIsTheFoldsError() {
+        let p = 3, L = 2
+        let w = WindowSet(sources: [LassoVARTests.sparseVAR(rows: 200, p: p, seed: 7)], maxLag: L, validationFraction: 0.1)
+        let fit = LassoVAR.fit(windows: w, banks: 1)[0]
+        let K = LassoVAR.folds, n = w.train.count
+        var input = [Float](repeating: 0, count: L * p), target = [Float](repeating: 0, count: L * p)
+        let rows: [([Double], [Double])] = w.train.map { ref in
+            w.fill(ref, input: &input, target: &target)
+            return ((0..<p).map { Double(input[(L - 1) * p + $0]) }, (0..<p).map { Double(target[(L - 1) * p + $0]) })
+        }
+        var total = 0.0
+        for f in 0..<K {
+            let inFold = (0..<n).map { $0 * K / n == f }
+            let nTrain = Double(inFold.filter { !$0 }.count)
+            for i in 0..<p {
+                var g = 0.0, c = 0.0
+                for (k, r) in rows.enumerated() where !inFold[k] { g += r.0[i] * r.0[i]; c += r.0[i] * r.1[i] }
+                let a = c / (g + AutoregressiveStart.ridge * nTrain)
+                for (k, r) in rows.enumerated() where inFold[k] { total += pow(r.1[i] - a * r.0[i], 2) }
+            }
+        }
+        #expect(isClose(fit.ownLagError, total / Double(n * p), rel: 1e-9, abs: 0))
+    }
+}

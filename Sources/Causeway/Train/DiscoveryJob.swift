@@ -68,9 +68,10 @@ public struct DiscoveryJob {
         let windows = try made ?? makeWindows()
         let batch = min(training.batch, max(1, windows.train.count))
         let replicas = ReplicaSet(config: model, batch: batch, seed: training.seed, workers: workers)
-        AutoregressiveStart.apply(to: replicas.primary, windows: windows, start: linearPathStart)
+        let choice = AutoregressiveStart.apply(to: replicas.primary, windows: windows, start: linearPathStart)
         let trainer = try Trainer(replicas: replicas, windows: windows, config: training,
                                   dataFingerprint: dataFingerprint, reporter: reporter)
+        trainer.linearPathStart = choice
         trainer.legacyDataFingerprint = legacyDataFingerprint
         return trainer
     }

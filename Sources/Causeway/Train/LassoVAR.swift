@@ -44,6 +44,12 @@ public enum LassoVAR {
         /// fewer than 2·`folds` windows).
         public let path: [Double]
         public let crossValidationError: [Double]
+        /// The cross-validated mean squared error, on the same folds, of each target's own lag-1
+        /// ridge fit (the autoregressive start's model, `AutoregressiveStart.ridge`); NaN when
+        /// the bank has fewer than 2·`folds` windows.
+        public var ownLagError = Double.nan
+        /// Training windows of the bank.
+        public var windows = 0
     }
 
     /// The fit per bank: one over all training windows (`banks` = 1) or one per domain, each on
@@ -64,10 +70,32 @@ public enum LassoVAR {
         return (0..<banks).map { b in
             let parts = Array(equations[(b * K)..<((b + 1) * K)])
             guard total[b] >= 2 * K else {
-                return Fit(coefficients: [Double](repeating: 0, count: m * p), lambda: .nan, path: [], crossValidationError: [])
+                return Fit(coefficients: [Double](repeating: 0, count: m * p), lambda: .nan, path: [], crossValidationError: [],
+                           windows: total[b])
             }
-            return fit(folds: parts)
+            var f = fit(folds: parts)
+            f.ownLagError = ownLagError(folds: parts)
+            f.windows = total[b]
+            return f
         }
+    }
+
+    /// The cross-validated error of each target's own lag-1 ridge fit, per target and window:
+    /// for fold f and target i, a = c_i / (G_ii + λ·n) on the other folds (input i is target
+    /// i's lag 1), and its squared error yᵀy_f − 2a·c_f,i + a²·G_f,ii on the fold.
+    static func ownLagError(folds parts: [VARNormalEquations]) -> Double {
+        let all = VARNormalEquations.pooled(parts)
+        let m = all.inputs, p = all.targets
+        var error = 0.0
+        for part in parts {
+            let nTrain = Double(all.count - part.count)
+            for i in 0..<p {
+                let g = all.xtx[i * m + i] - part.xtx[i * m + i], c = all.xty[i * p + i] - part.xty[i * p + i]
+                let a = c / (g + AutoregressiveStart.ridge * nTrain)
+                error += part.yty[i] - 2 * a * part.xty[i * p + i] + a * a * part.xtx[i * m + i]
+            }
+        }
+        return error / (Double(all.count) * Double(p))
     }
 
     /// The cross-validated fit from the equations of K contiguous folds of one bank's windows.

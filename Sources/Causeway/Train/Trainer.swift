@@ -58,6 +58,8 @@ public final class Trainer {
     /// Per-domain validation loss of the last evaluation (multi-domain data only; NaN for a
     /// domain without validation windows).
     public private(set) var lastValidationByDomain: [Double]?
+    /// The linear path's start the model was given before training, and why (`DiscoveryJob.makeTrainer`).
+    public var linearPathStart: LinearPathStartChoice?
     let target: FloatBuffer
     var hasBest = false
 
