@@ -917,14 +917,15 @@ public enum DataDiagnostics {
             named.append("'\(variables[j])' (\(g3(cy.peak)) at lag \(cy.lag))")
             out.append(Diagnostic(kind: .periodic, columns: [variables[j]], message:
                 "'\(variables[j])' has a periodic component: its autocorrelation rises to \(g3(cy.peak)) at lag \(cy.lag) "
-                + "(from \(g3(cy.trough)) at a shorter lag)\(whereText(ds, domains)), beyond --max-lag \(maxLag). \(why); use "
-                + "--max-lag \(cy.lag) or more, or remove the cycle first (e.g. subtract each season's mean)"))
+                + "(from \(g3(cy.trough)) at a shorter lag)\(whereText(ds, domains)), beyond --max-lag \(maxLag). \(why); remove "
+                + "the cycle first (e.g. subtract each season's mean), or use --max-lag \(cy.lag) or more (the window then holds a "
+                + "whole cycle, at the cost of \(cy.lag - maxLag) more lags to test)"))
         }
         guard out.count >= 3 else { return out }
         return [Diagnostic(kind: .periodic, columns: columns, message:
             "\(out.count) variables have a periodic component beyond --max-lag \(maxLag) (autocorrelation peak, at lag): "
-            + named.joined(separator: ", ") + ". \(why); use --max-lag \(longest) or more, or remove the cycles first "
-            + "(e.g. subtract each season's mean)")]
+            + named.joined(separator: ", ") + ". \(why); remove the cycles first (e.g. subtract each season's mean), or use "
+            + "--max-lag \(longest) or more (the window then holds a whole cycle, at the cost of more lags to test)")]
     }
 
     static func isDeterministic(_ f: [DomainFindings]) -> Bool {
