@@ -134,14 +134,23 @@ import Testing
         let c = ModelConfig(tokens: .step, variables: p, maxLag: L, dModel: 8, layers: 1, heads: 2, linearPath: true)
         let model = Transformer(config: c, batchCapacity: 1, seed: 1)
         AutoregressiveStart.apply(to: model, windows: w, start: .vector)
-        w.fill(w.validation[3], input: model.input, target: &target)
+        Self.expectPathForecasts(model, windows: w, window: w.validation[3], coefficients: got)
+    }
+
+    /// The linear path's share of `model`'s last-step forecast on `window` equals
+    /// Σ B[(lag−1)·p + j, i]·x_j,t−lag for the start's `coefficients` B ([L·p·p], (lag−1, source, target)).
+    static func expectPathForecasts(_ model: Transformer, windows w: WindowSet, window: WindowRef, coefficients got: [Double],
+                                    sourceLocation: SourceLocation = #_sourceLocation) {
+        let L = model.config.maxLag, p = model.config.variables
+        var target = [Float](repeating: 0, count: L * p)
+        w.fill(window, input: model.input, target: &target)
         model.forward(batch: 1, linearPath: false)
         let without = Array(UnsafeBufferPointer(start: model.output + (L - 1) * p, count: p))
         model.forward(batch: 1)
         for i in 0..<p {
             var expected = 0.0
             for l in 0..<L { for j in 0..<p { expected += got[(l * p + j) * p + i] * Double(model.input[(L - 1 - l) * p + j]) } }
-            #expect(abs(Double(model.output[(L - 1) * p + i] - without[i]) - expected) < 1e-5, "target \(i)")
+            #expect(abs(Double(model.output[(L - 1) * p + i] - without[i]) - expected) < 1e-5, "target \(i)", sourceLocation: sourceLocation)
         }
     }
 

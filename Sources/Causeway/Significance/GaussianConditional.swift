@@ -39,11 +39,7 @@ public struct GaussianConditional: Sendable {
         var sigma = [Double](repeating: 0, count: m * m)
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(m), Int32(n),
                     1 / Double(n - 1), centred, Int32(m), centred, Int32(m), 0, &sigma, Int32(m))
-        var diagMean = 0.0
-        for c in 0..<m { diagMean += sigma[c * m + c] }
-        diagMean /= Double(m)
-        for c in 0..<m { sigma[c * m + c] += ridge * max(diagMean, 1e-12) }
-        let theta = try SymmetricPositiveDefinite.inverse(sigma, n: m)
+        let theta = try SymmetricPositiveDefinite.inverse(sigma, n: m, relativeRidge: ridge)
         var b = [Double](repeating: 0, count: m * m)
         for c in 0..<m {
             let tcc = theta[c * m + c]
@@ -67,8 +63,12 @@ public struct GaussianConditional: Sendable {
     /// n = 1.25·(k + 1) and the one used below it (n ≤ k + 1 leaves no residual degrees of
     /// freedom; the residuals are then near 0 whatever the factor). Measured in
     /// docs/accuracy.md (2026-12-07, stop 22).
-    public var residualScale: Double {
-        let n = Double(fittedRows), k = Double(inputs - 1), dof = n - k - 1
+    public var residualScale: Double { Self.residualScale(rows: fittedRows, regressors: inputs - 1) }
+
+    /// s for a least-squares fit of k `regressors` and an intercept on n `rows` (see
+    /// `residualScale`); shared with `PolynomialConditional`, whose k counts its features.
+    static func residualScale(rows: Int, regressors k: Int) -> Double {
+        let n = Double(rows), dof = n - Double(k) - 1
         guard dof > 0 else { return 3 }
         return min(9, max(1, 2 * n / dof - 1)).squareRoot()
     }
@@ -143,6 +143,18 @@ public enum SymmetricPositiveDefinite {
                         1, lb.baseAddress, Int32(n), &x, Int32(k))
         }
         return x
+    }
+
+    /// (a + r·mean(diag a)·I)⁻¹ with r = `relativeRidge`: the inverse of a covariance whose
+    /// diagonal gets a ridge in proportion to its own scale (collinear inputs stay invertible).
+    /// - Throws: `CausewayError` when it is not positive definite.
+    public static func inverse(_ a: [Double], n: Int, relativeRidge r: Double) throws -> [Double] {
+        var a = a
+        var diagMean = 0.0
+        for k in 0..<n { diagMean += a[k * n + k] }
+        diagMean /= Double(n)
+        for k in 0..<n { a[k * n + k] += r * max(diagMean, 1e-12) }
+        return try inverse(a, n: n)
     }
 
     /// a⁻¹ (row-major [n, n]) = Lc⁻ᵀ·Lc⁻¹ from the Cholesky factor.

@@ -101,11 +101,7 @@ public struct PolynomialConditional: ConditionalModel {
             if pass == 0 { for k in 0..<M { fm[k] /= Double(n) } }
         }
         for r in 0..<M { for c in (r + 1)..<max(r + 1, M) { sigma[r * M + c] = sigma[c * M + r] } }
-        var diagMean = 0.0
-        for k in 0..<M { diagMean += sigma[k * M + k] }
-        diagMean /= Double(M)
-        for k in 0..<M { sigma[k * M + k] += ridge * max(diagMean, 1e-12) }
-        let theta = try SymmetricPositiveDefinite.inverse(sigma, n: M)
+        let theta = try SymmetricPositiveDefinite.inverse(sigma, n: M, relativeRidge: ridge)
         var rows = [Double](repeating: 0, count: m * D)
         for c in 0..<m {
             var block = [Double](repeating: 0, count: D * D)
@@ -135,18 +131,16 @@ public struct PolynomialConditional: ConditionalModel {
         }
     }
 
-    /// The least-squares fit of each input on the D·(m − 1) features of the others and an
-    /// intercept leaves in-sample residuals shrunk by (n − k − 1)/n with k = D·(m − 1):
-    /// s² = 2n/(n − k − 1) − 1, capped at 9 (`GaussianConditional.residualScale`).
     public var basisDescription: String {
         "additive: " + (degree == 3 ? "cubic" : degree == 2 ? "quadratic" : "linear") + " terms"
             + (knots > 0 ? " and \(knots) hinges" : "") + " per input"
     }
 
+    /// The least-squares fit of each input on the D·(m − 1) features of the others and an
+    /// intercept leaves in-sample residuals shrunk by (n − k − 1)/n with k = D·(m − 1):
+    /// s² = 2n/(n − k − 1) − 1, capped at 9 (`GaussianConditional.residualScale`).
     public var residualScale: Double {
-        let n = Double(fittedRows), k = Double(perInput * (inputs - 1)), dof = n - k - 1
-        guard dof > 0 else { return 3 }
-        return min(9, max(1, 2 * n / dof - 1)).squareRoot()
+        GaussianConditional.residualScale(rows: fittedRows, regressors: perInput * (inputs - 1))
     }
 
     public func conditionalMeans(_ z: UnsafePointer<Double>, rows n: Int, into out: UnsafeMutablePointer<Double>) {

@@ -111,7 +111,7 @@ public enum PredictiveImpact {
         let base = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // E[z_c | z_−c] (0 for permutation)
         let pool = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // what is permuted
         defer { base.deallocate(); pool.deallocate() }
-        var bases: [String] = []
+        var conditionalModels: [String] = []
         switch draw {
         case .conditional, .linear:
             // one conditional model per domain (domains may differ in their dynamics), fitted on
@@ -122,7 +122,7 @@ public enum PredictiveImpact {
                 let model = try fitConditional(windows: windows, domain: Int(heldOut[run.lowerBound].domain), inputs: m,
                                                linear: draw == .linear)
                 model.conditionalMeans(z + run.lowerBound * m, rows: run.count, into: base + run.lowerBound * m)
-                if !bases.contains(model.basisDescription) { bases.append(model.basisDescription) }
+                if !conditionalModels.contains(model.basisDescription) { conditionalModels.append(model.basisDescription) }
                 let s = model.residualScale
                 for k in (run.lowerBound * m)..<(run.upperBound * m) { pool[k] = s * (z[k] - base[k]) }
             }
@@ -222,7 +222,7 @@ public enum PredictiveImpact {
         }
         func tensor(_ v: [Float]) -> ScoreTensor { ScoreTensor(maxLag: L, variables: p, values: v) }
         return Significance(pValues: tensor(pv), statistics: tensor(ts), lossIncrease: tensor(inc), windows: N,
-                            repeats: repeats, draw: draw, conditionalModel: bases.isEmpty ? "none" : bases.joined(separator: "; "),
+                            repeats: repeats, draw: draw, conditionalModel: conditionalModels.isEmpty ? "none" : conditionalModels.joined(separator: "; "),
                             domainPValues: dom.map(tensor),
                             domainWindows: domainRanges.map(\.count))
     }

@@ -15,7 +15,7 @@ public enum LinearPathStart: String, CaseIterable, Codable, Sendable {
     /// series with many variables, where the least-squares VAR overfits.
     case lasso
     /// `lasso` where the start decides the graph and the lasso forecasts better, else
-    /// `autoregressive` (`AutoregressiveStart.choose`); the default.
+    /// `autoregressive` (`AutoregressiveStart.apply`); the default.
     case auto
 }
 
@@ -28,6 +28,10 @@ public struct LinearPathStartChoice: Sendable {
     public let lassoError: Double?, ownLagError: Double?
     /// With `.auto`: why, in words.
     public let reason: String?
+
+    public init(_ start: LinearPathStart, lassoError: Double? = nil, ownLagError: Double? = nil, reason: String? = nil) {
+        self.start = start; self.lassoError = lassoError; self.ownLagError = ownLagError; self.reason = reason
+    }
 }
 
 /// The linear path's starting point: each variable's own least-squares lag-1 regression.
@@ -141,9 +145,9 @@ public enum AutoregressiveStart {
     public static func apply(to model: Transformer, windows: WindowSet, start requested: LinearPathStart = .autoregressive) -> LinearPathStartChoice {
         let c = model.config
         var start = requested
-        var choice = LinearPathStartChoice(start: start, lassoError: nil, ownLagError: nil, reason: nil)
+        var choice = LinearPathStartChoice(start)
         guard c.linearPath, c.linearPathBanks > 0, start != .zero else {
-            return start == .auto ? LinearPathStartChoice(start: .autoregressive, lassoError: nil, ownLagError: nil, reason: "no linear path") : choice
+            return start == .auto ? LinearPathStartChoice(.autoregressive, reason: "no linear path") : choice
         }
         let L = c.maxLag, p = c.variables, alpha = Double(c.linearPathScale), m = L * p
         var lasso: [LassoVAR.Fit]? = nil
@@ -151,12 +155,10 @@ public enum AutoregressiveStart {
             let n = windows.train.count
             if n >= autoWindowsPerInput * m {
                 start = .autoregressive
-                choice = LinearPathStartChoice(start: start, lassoError: nil, ownLagError: nil,
-                                               reason: "\(n) training windows for \(m) inputs: enough for training to learn the cross weights")
+                choice = LinearPathStartChoice(start, reason: "\(n) training windows for \(m) inputs: enough for training to learn the cross weights")
             } else if m > autoMaxInputs {
                 start = .autoregressive
-                choice = LinearPathStartChoice(start: start, lassoError: nil, ownLagError: nil,
-                                               reason: "\(m) inputs: above \(autoMaxInputs), the lasso is not tried (--linear-path-start lasso forces it)")
+                choice = LinearPathStartChoice(start, reason: "\(m) inputs: above \(autoMaxInputs), the lasso is not tried (--linear-path-start lasso forces it)")
             } else {
                 let fits = LassoVAR.fit(windows: windows, banks: c.linearPathBanks)
                 let used = fits.filter { !$0.crossValidationError.isEmpty && $0.ownLagError.isFinite }
@@ -166,7 +168,7 @@ public enum AutoregressiveStart {
                 let better = !used.isEmpty && lassoError < ownError
                 start = better ? .lasso : .autoregressive
                 if better { lasso = fits }
-                choice = LinearPathStartChoice(start: start, lassoError: used.isEmpty ? nil : lassoError, ownLagError: used.isEmpty ? nil : ownError,
+                choice = LinearPathStartChoice(start, lassoError: used.isEmpty ? nil : lassoError, ownLagError: used.isEmpty ? nil : ownError,
                                                reason: used.isEmpty ? "too few windows to cross-validate"
                                                    : String(format: "%d training windows for %d inputs; cross-validated error %.3g (lasso VAR) against %.3g (each variable's own lag 1)",
                                                             n, m, lassoError, ownError))

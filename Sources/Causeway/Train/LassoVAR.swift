@@ -129,7 +129,7 @@ public enum LassoVAR {
                         let f = job / p, i = job % p, part = parts[f]
                         let c = (0..<m).map { all.xty[$0 * p + i] - part.xty[$0 * p + i] }
                         trainGrams[f].withUnsafeBufferPointer { G in
-                            descend(G.baseAddress!, c, n: n - Double(part.count), lambda: lambda, b: &bb[job], fixed: { $0 >= p && $0 % p == i })
+                            descend(G.baseAddress!, c, n: n - Double(part.count), lambda: lambda, b: &bb[job], fixed: { ownHigherLag($0, target: i, variables: p) })
                         }
                         // the fold's squared error: yᵀy_f − 2 bᵀc_f + bᵀG_f b over b's nonzeros
                         let coef = bb[job], g = foldGrams[f]
@@ -156,13 +156,16 @@ public enum LassoVAR {
                 DispatchQueue.concurrentPerform(iterations: p) { i in
                     let c = (0..<m).map { all.xty[$0 * p + i] }
                     var b = [Double](repeating: 0, count: m)
-                    for lambda in path[...best] { descend(G.baseAddress!, c, n: n, lambda: lambda, b: &b, fixed: { $0 >= p && $0 % p == i }) }
+                    for lambda in path[...best] { descend(G.baseAddress!, c, n: n, lambda: lambda, b: &b, fixed: { ownHigherLag($0, target: i, variables: p) }) }
                     for k in 0..<m { out[k * p + i] = b[k] }   // row (lag−1)·p + source, column target
                 }
             }
         }
         return Fit(coefficients: coefficients, lambda: path[best], path: Array(path[..<cv.count]), crossValidationError: cv)
     }
+
+    /// Input k = (lag−1)·p + source is target i's own lag above 1: kept at 0 by the fits.
+    static func ownHigherLag(_ k: Int, target i: Int, variables p: Int) -> Bool { k >= p && k % p == i }
 
     /// Coordinate descent for one target from the warm start `b` [m]: Gram `G` [m, m] (both
     /// triangles), c = Xᵀy [m], n windows, penalty λ; inputs k with `fixed(k)` stay at their

@@ -4,8 +4,8 @@ import CBLAS
 /// over the training windows of one group (all domains, or one domain): XᵀX [m, m] (lower
 /// triangle), XᵀY [m, p], Σy² [p] and the window count. Inputs are indexed (lag−1)·p + source and
 /// z-scored exactly as the model sees them; targets are the windows' last-step values. Shared by
-/// the VAR start of the linear path (`AutoregressiveStart.vectorCoefficients`) and the Chow test
-/// of the domains' dynamics (`DomainDynamics`).
+/// the VAR and lasso starts of the linear path (`AutoregressiveStart.vectorCoefficients`,
+/// `LassoVAR`, per cross-validation fold) and the Chow test of the domains' dynamics (`DomainDynamics`).
 struct VARNormalEquations {
     let inputs: Int, targets: Int
     var xtx: [Double], xty: [Double], yty: [Double], count = 0
