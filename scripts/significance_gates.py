@@ -107,6 +107,23 @@ def null_series(family, seed, rows, p):
         x = np.ones_like(e)
         for t in range(1, len(e)):
             x[t] = x[t - 1] * np.exp(r * (1 - x[t - 1]) + 0.1 * e[t])
+    elif family == "garch":      # independent GARCH(1,1) returns (finance): omega 0.05, alpha 0.1, beta 0.85, Student t(4) shocks
+        z = rng.standard_t(4, (rows + 100, p)) / np.sqrt(2.0)
+        x = np.zeros_like(e); h = np.full(p, 1.0)
+        for t in range(1, len(e)):
+            h = 0.05 + 0.1 * x[t - 1] ** 2 + 0.85 * h
+            x[t] = np.sqrt(h) * z[t]
+    elif family == "counts":     # independent Poisson autoregressions (spike counts): log rate 0.5 log(1 + x_{t-1}) + c, mean about 1
+        c = rng.uniform(-0.6, 0.0, p)
+        x = np.zeros_like(e)
+        for t in range(1, len(e)):
+            x[t] = rng.poisson(np.exp(c + 0.5 * np.log1p(x[t - 1])))
+    elif family == "trend":      # independent AR(1) (phi 0.5) around their own linear trends, slopes of either sign
+        slope = rng.uniform(-3, 3, p) / rows
+        x = np.zeros_like(e)
+        for t in range(1, len(e)):
+            x[t] = 0.5 * x[t - 1] + e[t]
+        x = x + np.arange(len(e))[:, None] * slope[None, :] * 3
     return x[100:]
 
 
@@ -456,7 +473,9 @@ def main():
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--null-rows", type=int, default=3000)
     ap.add_argument("--families", default="white,ar1,walk,logistic,ricker",
-                    help="null families: white, ar1, walk (the issue's), logistic, ricker (independent chaotic maps)")
+                    help="null families: white, ar1, walk (the issue's), logistic, ricker (independent chaotic maps), "
+                         "garch (heavy-tailed returns with volatility clustering), counts (Poisson autoregressions), "
+                         "trend (AR(1) around linear trends)")
     ap.add_argument("--only", default="")
     ap.add_argument("--baselines", action="store_true")
     ap.add_argument("--extra", default="", help="extra flags for every causeway run")

@@ -160,6 +160,37 @@ import Testing
         #expect(found.map(\.columns) == [["x3", "x10"], ["x150", "x300"]])
     }
 
+    @Test func aTotalStoredWithItsPartsIsNamed() {
+        // total = 2·a − 3·b exactly, next to a, b and an unrelated column: no pair is collinear
+        var rng = RNG(seed: 17)
+        let n = 1200
+        let a = Self.ar1(n, phi: 0.6, &rng), b = Self.noise(n, &rng), c = Self.ar1(n, phi: 0.3, &rng)
+        let total = (0..<n).map { 2 * a[$0] - 3 * b[$0] }
+        let doms = [Self.domain("d", [a, c, b, total])]
+        #expect(DataDiagnostics.collinearPairs(domains: doms, variables: ["a", "c", "b", "total"]).isEmpty)
+        let found = DataDiagnostics.linearCombinations(domains: doms, variables: ["a", "c", "b", "total"])
+        #expect(found.count == 1 && found.first?.kind == .collinear)
+        #expect(found.first?.columns == ["total", "b", "a"], "\(found)")
+        // the standardized coefficients, from the sample standard deviations: β = coefficient · sd(x) / sd(total)
+        func sd(_ x: [Double]) -> Double {
+            let m = x.reduce(0, +) / Double(x.count)
+            return (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count)).squareRoot()
+        }
+        let betaB = 3 * sd(b) / sd(total), betaA = 2 * sd(a) / sd(total)
+        let m = found.first?.message ?? ""
+        #expect(m.hasPrefix("'total' is a linear combination of other columns: −" + String(format: "%.3g", betaB) + "·'b' + "
+                            + String(format: "%.3g", betaA) + "·'a' explains it"), "\(m)")
+        #expect(m.contains("--drop-columns total"))
+        // a pair is left to the pairwise check; unrelated columns and too few rows give nothing
+        let pair = [Self.domain("d", [a, c, a.map { 3 * $0 + 1 }])]
+        #expect(DataDiagnostics.linearCombinations(domains: pair, variables: ["a", "c", "a3"]).isEmpty)
+        let p = 60
+        let wide = [Self.domain("d", (0..<p).map { _ in Self.noise(10 * p, &rng) })]
+        #expect(DataDiagnostics.linearCombinations(domains: wide, variables: Self.names(p)).isEmpty)
+        #expect(DataDiagnostics.linearCombinations(domains: [Self.domain("d", [a, c, b, total].map { Array($0.prefix(39)) })],
+                                                   variables: ["a", "c", "b", "total"]).isEmpty)
+    }
+
     // MARK: - Deterministic columns
 
     @Test func deterministicColumnsAreFlagged() {
@@ -389,6 +420,30 @@ import Testing
         #expect(DataDiagnostics.outliers(domains: [Self.domain("d", [t3])], variables: ["ret"]).isEmpty)
         // the median and MAD are an independent check: odd and even counts
         #expect(DataDiagnostics.median([3, 1, 2]) == 2 && DataDiagnostics.median([4, 1, 3, 2]) == 2.5)
+    }
+
+    @Test func aFloorIsNotAnOutlierButAFillValueIs() {
+        // a sensor clipped at its floor in about half of its rows: the MAD of all values is the
+        // tie's (≈ 0), so every ordinary value would be "100 robust SDs" away
+        var rng = RNG(seed: 13)
+        let x = Self.ar1(3000, phi: 0.5, &rng)
+        let floor = x.sorted()[1499]                        // half of the rows sit at the floor
+        let floored = x.map { max(floor, $0) }
+        let all = floored, med = DataDiagnostics.median(all)
+        #expect(DataDiagnostics.median(all.map { abs($0 - med) }) < 0.01)   // what the MAD of every value would be
+        #expect(DataDiagnostics.pointMass(floored) == floor)
+        #expect(DataDiagnostics.outliers(domains: [Self.domain("d", [floored])], variables: ["level"]).isEmpty)
+        // counts with many zeros: nothing named
+        let counts = (0..<3000).map { _ in Double(max(0, Int((rng.gaussian() * 1.5).rounded()))) }
+        #expect(DataDiagnostics.outliers(domains: [Self.domain("d", [counts])], variables: ["spikes"]).isEmpty)
+        // a fill value −999 in 15% of the rows is the point mass, and still named
+        var filled = Self.ar1(2000, phi: 0.5, &rng)
+        for t in stride(from: 0, to: 2000, by: 7) { filled[t] = -999 }
+        let found = DataDiagnostics.outliers(domains: [Self.domain("d", [filled])], variables: ["temp"])
+        #expect(found.count == 1 && found.first?.message.contains("286 values more than 100 robust standard deviations") == true, "\(found)")
+        // the mode: the most frequent value from its share on, independent of order
+        #expect(DataDiagnostics.pointMass([3, 1, 3, 2, 3, 4, 5, 6, 7, 8]) == 3)
+        #expect(DataDiagnostics.pointMass(Array(stride(from: 0.0, to: 20, by: 1)) + [5]) == nil)
     }
 
     @Test func aTinyDomainIsLeftOutOfTheLevelComparison() {

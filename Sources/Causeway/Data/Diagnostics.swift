@@ -120,6 +120,7 @@ public enum DataDiagnostics {
     public static func run(domains: [DomainValues], variables: [String], maxLag: Int) -> [Diagnostic] {
         checkShapes(domains, variables)
         var out = collinearPairs(domains: domains, variables: variables)
+        out += linearCombinations(domains: domains, variables: variables)
         let found = analyse(domains, p: variables.count, maxLag: maxLag, parts: .all)
         let det = (0..<variables.count).map { isDeterministic(found[$0]) }
         out += deterministicMessages(found, domains, variables)
@@ -168,10 +169,20 @@ public enum DataDiagnostics {
     /// a warning; at 50 robust SDs it was 6%, and a t₂ series of 5,000 rows 1.4 values).
     public static let outlierRobustSDs = 100.0
 
+    /// A value shared by at least this share of a column's observed values in a domain is a
+    /// point mass (a floor, a saturation level, zero rainfall, a count of 0): the median and the
+    /// MAD are then taken over the other values, since a tie at the median makes the MAD
+    /// measure the tie instead of the spread (a sensor clipped at its floor in half of its rows
+    /// had MAD ≈ 0.001 against a spread of 1, and 1,381 of its 3,000 ordinary values were named
+    /// as outliers, with advice to blank them). The point mass itself is still compared with the
+    /// limit, so a fill value such as −999 in 15% of the rows is still named.
+    public static let pointMassShare = 0.1
+
     /// One `.outlier` per column with values beyond `outlierRobustSDs` robust standard
     /// deviations of the median in some domain (domains with at least
     /// `minimumRowsForDomainMean` observed values and a non-zero MAD), naming up to 3 of them
-    /// with their 0-based data rows and values.
+    /// with their 0-based data rows and values. The median and MAD leave out a point mass
+    /// (`pointMassShare`).
     public static func outliers(domains: [DomainValues], variables: [String]) -> [Diagnostic] {
         checkShapes(domains, variables)
         let p = variables.count
@@ -183,6 +194,10 @@ public enum DataDiagnostics {
                 column.reserveCapacity(dom.rows)
                 for t in 0..<dom.rows where dom.values[t * p + j].isFinite { column.append(dom.values[t * p + j]) }
                 guard column.count >= minimumRowsForDomainMean else { continue }
+                if let mass = pointMass(column) {
+                    column.removeAll { $0 == mass }
+                    guard column.count >= minimumRowsForDomainMean else { continue }
+                }
                 let med = median(column)
                 let mad = median(column.map { abs($0 - med) })
                 guard mad > 0 else { continue }
@@ -204,6 +219,20 @@ public enum DataDiagnostics {
                 + "real (very heavy tails), this needs no action"))
         }
         return out
+    }
+
+    /// The most frequent value of `x` when it makes up at least `pointMassShare` of it, else nil.
+    static func pointMass(_ x: [Double]) -> Double? {
+        guard !x.isEmpty else { return nil }
+        let s = x.sorted()
+        var best = s[0], bestCount = 0, k = 0
+        while k < s.count {
+            var e = k
+            while e < s.count && s[e] == s[k] { e += 1 }
+            if e - k > bestCount { best = s[k]; bestCount = e - k }
+            k = e
+        }
+        return Double(bestCount) >= pointMassShare * Double(x.count) ? best : nil
     }
 
     static func median(_ x: [Double]) -> Double {
@@ -238,6 +267,87 @@ public enum DataDiagnostics {
         if extra > 0 {
             out.append(Diagnostic(kind: .note, columns: [], message:
                 "\(extra) more collinear pairs are not listed (\(out.count + extra) in all)"))
+        }
+        return out
+    }
+
+    /// R² from which a column counts as a linear combination of others (`linearCombinations`):
+    /// the pairwise threshold's, 0.9999.
+    public static let combinationRSquared = 0.9999
+    /// The combination check needs at least this many rows per column (rows ≥ 10·p): with
+    /// n rows the R² of a column on k unrelated others is about k / n.
+    public static let combinationRowsPerColumn = 10
+    /// Above this many columns the check (O(p³)) is skipped.
+    public static let combinationMaxColumns = 2000
+    /// Combinations named one by one; the rest are counted in one note.
+    public static let combinationsListed = 20
+
+    /// Columns that are (almost) an exact linear combination of two or more earlier columns,
+    /// e.g. a total stored next to its parts, which the pairwise check cannot see: no single
+    /// pair is collinear. Measured on a new-user case (`total = x0 + x1` next to x0, x1 and an
+    /// effect x0 → x3): the run missed x0 → x3, which a VAR Granger test finds with q ≈ 1e-173,
+    /// because the model can read x0's past from total's and x1's.
+    ///
+    /// Method: a Cholesky factorisation of the pooled correlation matrix (`correlationMatrix`)
+    /// over the columns in their order. Column k's squared partial norm 1 − yᵀy (y = L⁻¹·r_k
+    /// over the columns kept so far) is 1 − R² of its least-squares fit on those columns; at
+    /// R² ≥ `combinationRSquared` the column is named with its standardized coefficients
+    /// β = L⁻ᵀ·y (at most 6, largest first) and not kept. A column explained by a single earlier
+    /// column is left to `collinearPairs`. Skipped with fewer than `combinationRowsPerColumn`·p
+    /// rows in some pair, more than `combinationMaxColumns` columns, or a correlation matrix
+    /// that is not positive semi-definite (possible when pairs have different missing cells).
+    public static func linearCombinations(domains: [DomainValues], variables: [String]) -> [Diagnostic] {
+        checkShapes(domains, variables)
+        let p = variables.count
+        guard p >= 3, p <= combinationMaxColumns else { return [] }
+        let (r, n) = correlationMatrix(domains, p: p)
+        let usable = (0..<p).filter { r[$0 * p + $0].isFinite }
+        var minRows = Double.infinity
+        for i in usable { for j in usable where j > i { minRows = min(minRows, r[i * p + j].isFinite ? n[i * p + j] : 0) } }
+        guard usable.count >= 3, minRows >= Double(combinationRowsPerColumn * p) else { return [] }
+        var kept: [Int] = [], factor: [[Double]] = []     // rows of the lower Cholesky factor of R[kept, kept]
+        var out: [Diagnostic] = [], extra = 0
+        for k in usable {
+            var y = [Double](repeating: 0, count: kept.count)
+            for a in kept.indices {
+                var v = r[kept[a] * p + k]
+                for b in 0..<a { v -= factor[a][b] * y[b] }
+                y[a] = v / factor[a][a]
+            }
+            let residual = 1 - y.reduce(0) { $0 + $1 * $1 }
+            guard residual > -1e-6 else { return [] }      // not positive semi-definite: no verdict
+            if residual <= 1 - combinationRSquared {
+                let single = kept.contains { abs(r[$0 * p + k]) >= collinearCorrelation }
+                if kept.count >= 2 && !single {
+                    if out.count >= combinationsListed { extra += 1; continue }
+                    var beta = y
+                    for a in stride(from: kept.count - 1, through: 0, by: -1) {
+                        var v = beta[a]
+                        for b in (a + 1)..<kept.count { v -= factor[b][a] * beta[b] }
+                        beta[a] = v / factor[a][a]
+                    }
+                    let terms = kept.indices.sorted { abs(beta[$0]) > abs(beta[$1]) }.prefix(6)
+                        .filter { abs(beta[$0]) >= 1e-3 }
+                    let shown = terms.enumerated().map { q, a in
+                        (q == 0 ? (beta[a] < 0 ? "−" : "") : (beta[a] < 0 ? " − " : " + "))
+                            + String(format: "%.3g", abs(beta[a])) + "·'\(variables[kept[a]])'"
+                    }.joined()
+                    let more = kept.indices.filter { abs(beta[$0]) >= 1e-3 }.count - terms.count
+                    let name = variables[k]
+                    out.append(Diagnostic(kind: .collinear, columns: [name] + terms.map { variables[kept[$0]] }, message:
+                        "'\(name)' is a linear combination of other columns: \(shown)\(more > 0 ? " and \(more) more" : "") "
+                        + "explains it with R² \(String(format: "%.6f", 1 - max(0, residual))) (threshold \(combinationRSquared); "
+                        + "coefficients in standard deviations, over \(Int(minRows)) rows or more). Its past carries the information "
+                        + "of theirs, so the model can credit their edges to it or lose them; drop it with --drop-columns \(name) "
+                        + "unless it is a variable you study"))
+                }
+                continue
+            }
+            kept.append(k)
+            factor.append(y + [max(residual, 0).squareRoot()])
+        }
+        if extra > 0 {
+            out.append(Diagnostic(kind: .note, columns: [], message: "\(extra) more linear combinations are not listed"))
         }
         return out
     }
