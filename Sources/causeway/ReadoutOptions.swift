@@ -216,6 +216,15 @@ struct ReadoutOptions: ParsableArguments {
             fputs("warning: \(warning)\n", stderr)
             extraWarning = warning
         }
+        // forecast errors correlated within a time step: lagged edges between those variables may not be direct
+        let sameStep = significance.flatMap { s in
+            SameStepErrors.diagnostic(SameStepErrors.pairs(correlation: s.sameStepCorrelation, variables: c.variables, windows: s.windows),
+                                      variables: dataset.variables, windows: s.windows, edges: edges)
+        }
+        if let sameStep { fputs("warning: \(sameStep.message)\n", stderr) }
+        let trendNote = EdgeListing.sharedTrendNote(edges: edges, diagnostics: inputDiagnostics, variables: dataset.variables)
+        let lagNote = EdgeListing.maxLagNote(edges: edges, outsideScreen: summary.passingOutsideScreen.map(\.edge),
+                                             maxLag: c.maxLag, variables: dataset.variables)
         // how many data shards' scores support each edge: the same rule on each shard's scores,
         // or, for the p-value rules, the shard's global top-|edges| by score
         let shardGraphs = readout.shardScores.map { shard in
@@ -251,6 +260,9 @@ struct ReadoutOptions: ParsableArguments {
         }
         var diagnostics = inputDiagnostics
         if let extraWarning { diagnostics.append(Diagnostic(kind: .smallSample, columns: [], message: extraWarning)) }
+        if let sameStep { diagnostics.append(sameStep) }
+        if let trendNote { diagnostics.append(trendNote) }
+        if let lagNote { diagnostics.append(lagNote) }
         // one range per domain (each has its own time axis); one domain: its range alone
         let times = dataset.domains.compactMap { d in d.time.map { (d.name, $0.summary) } }
         if !times.isEmpty {
@@ -293,6 +305,8 @@ struct ReadoutOptions: ParsableArguments {
         guard listing else { return }   // a study prints one line per run instead
         print(EdgeListing.text(decision, summary: summary, scores: scores, impact: significance?.lossIncrease,
                                variables: dataset.variables, limit: 20), terminator: "")
+        if let trendNote { fputs("warning: \(trendNote.message)\n", stderr) }
+        if let lagNote, !quiet { print("note: \(lagNote.message)") }
         print(Self.filesSummary(edges: edges.count, method: attribution.rawValue, rule: rule.description, out: out,
                                 hasPValues: pValues != nil, hasMetrics: evaluation != nil,
                                         hasImpact: significance != nil), terminator: "")

@@ -581,4 +581,30 @@ import Testing
             expectError("--binarize", "'\(bad)'", "between 0 and 1") { _ = try BinarizeRule(parsing: bad) }
         }
     }
+
+    @Test func edgesAtTheLargestLagGetANote() {
+        let names = ["a", "b", "c"]
+        let kept = [LaggedEdge(source: 0, target: 1, lag: 3), LaggedEdge(source: 2, target: 2, lag: 3), LaggedEdge(source: 1, target: 2, lag: 1)]
+        let note = EdgeListing.maxLagNote(edges: kept, outsideScreen: [LaggedEdge(source: 2, target: 0, lag: 3)], maxLag: 3, variables: names)
+        #expect(note?.kind == .note && note?.columns == ["a", "b", "c"])
+        #expect(note?.message.hasPrefix("2 dependencies between variables are at the largest lag tested, 3 (a → b, c → a)") == true, "\(String(describing: note))")
+        #expect(note?.message.contains("rerun with a larger --max-lag") == true)
+        // self-loops at the largest lag and edges below it: no note
+        #expect(EdgeListing.maxLagNote(edges: Array(kept.dropFirst()), outsideScreen: [], maxLag: 3, variables: names) == nil)
+    }
+
+    @Test func edgesBetweenTrendingColumnsAreNamed() {
+        let names = ["a", "b", "c", "d"]
+        let diagnostics = [Diagnostic(kind: .trend, columns: ["a"], message: ""), Diagnostic(kind: .trend, columns: ["b"], message: ""),
+                           Diagnostic(kind: .periodic, columns: ["c", "d"], message: "")]
+        let edges = [LaggedEdge(source: 0, target: 1, lag: 2), LaggedEdge(source: 0, target: 0, lag: 1), LaggedEdge(source: 0, target: 2, lag: 1),
+                     LaggedEdge(source: 3, target: 2, lag: 1)]
+        let note = EdgeListing.sharedTrendNote(edges: edges, diagnostics: diagnostics, variables: names)
+        #expect(note?.columns == ["a", "b", "d", "c"])
+        #expect(note?.message == "1 edge joins two columns with a trend (a → b lag 2): remove the trends with --detrend and rerun; "
+                + "1 edge joins two columns with a cycle longer than --max-lag (d → c lag 1): remove the cycle (e.g. subtract each "
+                + "season's mean) or use a --max-lag of at least the period. Such edges can come from the shared trend or cycle alone "
+                + "(see the warnings above)", "\(String(describing: note))")
+        #expect(EdgeListing.sharedTrendNote(edges: [edges[2]], diagnostics: diagnostics, variables: names) == nil)
+    }
 }

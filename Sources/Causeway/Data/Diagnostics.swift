@@ -8,7 +8,7 @@ public struct Diagnostic: Equatable, Sendable, Codable {
     public enum Kind: String, Codable, Sendable {
         case collinear, deterministic, trend, periodic, unitRoot = "unit_root", levelShift = "level_shift",
              smallSample = "small_sample", indexColumn = "index_column", irregularTime = "irregular_time",
-             missing, dropped, outlier, note
+             missing, dropped, outlier, sameStep = "same_step", note
     }
     public let kind: Kind
     /// The variables concerned, in the dataset's column order (empty for a dataset-wide note).

@@ -41,6 +41,10 @@ public struct Significance: Sendable {
     /// domain; a domain with fewer than 3 windows gets NaN); empty otherwise.
     public let domainPValues: [ScoreTensor]
     public let domainWindows: [Int]
+    /// [p, p] correlations of the base forecasts' errors within the same time step, over the
+    /// held-out windows, centred per domain (`SameStepErrors`); NaN for a variable without
+    /// error variance.
+    public let sameStepCorrelation: [Double]
 }
 
 /// Conditional predictive impact (CPI): the edge source → target at lag ℓ is tested by how much
@@ -143,10 +147,13 @@ public enum PredictiveImpact {
         let cacheCount = N * c.layers * c.sequenceLength * 3 * c.dModel
         let cache = embedded != nil && cacheCount * 4 <= cacheBytes ? UnsafeMutablePointer<Float>.allocate(capacity: cacheCount) : nil
         defer { cache?.deallocate() }
+        let errors = UnsafeMutablePointer<Double>.allocate(capacity: N * p)   // forecast − target [N, p]
+        defer { errors.deallocate() }
         forecast(replicas, heldOut, zFloat, chunk: chunk, replace: nil, linear: linear, embedded: embedded,
                  keysAndValues: cache) { w, out in
-            for i in 0..<p { let r = Double(out[i] - y[w * p + i]); e0[w * p + i] = r * r }
+            for i in 0..<p { let r = Double(out[i] - y[w * p + i]); errors[w * p + i] = r; e0[w * p + i] = r * r }
         }
+        let sameStep = SameStepErrors.correlation(errors: errors, rows: N, columns: p, runs: runs)
 
         let D = perDomain ? windows.sources.count : 0
         var domainRanges = [Range<Int>](repeating: 0..<0, count: D)
@@ -224,7 +231,7 @@ public enum PredictiveImpact {
         return Significance(pValues: tensor(pv), statistics: tensor(ts), lossIncrease: tensor(inc), windows: N,
                             repeats: repeats, draw: draw, conditionalModel: conditionalModels.isEmpty ? "none" : conditionalModels.joined(separator: "; "),
                             domainPValues: dom.map(tensor),
-                            domainWindows: domainRanges.map(\.count))
+                            domainWindows: domainRanges.map(\.count), sameStepCorrelation: sameStep)
     }
 
     /// Held-out windows per forward pass (each thread runs chunks of this many): 32 step-token
