@@ -217,9 +217,12 @@ struct ReadoutOptions: ParsableArguments {
             extraWarning = warning
         }
         // forecast errors correlated within a time step: lagged edges between those variables may not be direct
+        // (both the model's and a ridge VAR's errors; skipped above SameStepErrors.maxLinearInputs inputs)
         let sameStep = significance.flatMap { s in
-            SameStepErrors.diagnostic(SameStepErrors.pairs(correlation: s.sameStepCorrelation, variables: c.variables, windows: s.windows),
-                                      variables: dataset.variables, windows: s.windows, edges: edges)
+            SameStepErrors.linearErrors(windows: windows, heldOut: windows.validation).flatMap { linear in
+                SameStepErrors.diagnostic(SameStepErrors.pairs(model: s.forecastErrors, linear: linear),
+                                          variables: dataset.variables, windows: s.windows, edges: edges)
+            }
         }
         if let sameStep { fputs("warning: \(sameStep.message)\n", stderr) }
         let trendNote = EdgeListing.sharedTrendNote(edges: edges, diagnostics: inputDiagnostics, variables: dataset.variables)

@@ -41,10 +41,9 @@ public struct Significance: Sendable {
     /// domain; a domain with fewer than 3 windows gets NaN); empty otherwise.
     public let domainPValues: [ScoreTensor]
     public let domainWindows: [Int]
-    /// [p, p] correlations of the base forecasts' errors within the same time step, over the
-    /// held-out windows, centred per domain (`SameStepErrors`); NaN for a variable without
-    /// error variance.
-    public let sameStepCorrelation: [Double]
+    /// The base forecasts' errors on the held-out windows, summarised for `SameStepErrors`:
+    /// their [p, p] correlations within the same time step and their autocorrelations.
+    public let forecastErrors: SameStepErrors.Errors
 }
 
 /// Conditional predictive impact (CPI): the edge source → target at lag ℓ is tested by how much
@@ -153,7 +152,7 @@ public enum PredictiveImpact {
                  keysAndValues: cache) { w, out in
             for i in 0..<p { let r = Double(out[i] - y[w * p + i]); errors[w * p + i] = r; e0[w * p + i] = r * r }
         }
-        let sameStep = SameStepErrors.correlation(errors: errors, rows: N, columns: p, runs: runs)
+        let forecastErrors = SameStepErrors.Errors(errors: errors, rows: N, columns: p, runs: runs)
 
         let D = perDomain ? windows.sources.count : 0
         var domainRanges = [Range<Int>](repeating: 0..<0, count: D)
@@ -231,7 +230,7 @@ public enum PredictiveImpact {
         return Significance(pValues: tensor(pv), statistics: tensor(ts), lossIncrease: tensor(inc), windows: N,
                             repeats: repeats, draw: draw, conditionalModel: conditionalModels.isEmpty ? "none" : conditionalModels.joined(separator: "; "),
                             domainPValues: dom.map(tensor),
-                            domainWindows: domainRanges.map(\.count), sameStepCorrelation: sameStep)
+                            domainWindows: domainRanges.map(\.count), forecastErrors: forecastErrors)
     }
 
     /// Held-out windows per forward pass (each thread runs chunks of this many): 32 step-token
