@@ -220,7 +220,8 @@ struct ReadoutOptions: ParsableArguments {
         // (both the model's and a ridge VAR's errors; skipped above SameStepErrors.maxLinearInputs inputs)
         let sameStep = significance.flatMap { s in
             SameStepErrors.linearErrors(windows: windows, heldOut: windows.validation).flatMap { linear in
-                SameStepErrors.diagnostic(SameStepErrors.pairs(model: s.forecastErrors, linear: linear),
+                SameStepErrors.diagnostic(SameStepErrors.excludingCollinear(SameStepErrors.pairs(model: s.forecastErrors, linear: linear),
+                                                                            diagnostics: inputDiagnostics, variables: dataset.variables),
                                           variables: dataset.variables, windows: s.windows, edges: edges)
             }
         }

@@ -441,6 +441,21 @@ import Testing
         for t in stride(from: 0, to: 2000, by: 7) { filled[t] = -999 }
         let found = DataDiagnostics.outliers(domains: [Self.domain("d", [filled])], variables: ["temp"])
         #expect(found.count == 1 && found.first?.message.contains("286 values more than 100 robust standard deviations") == true, "\(found)")
+        // a −99 code in 30% of a humidity column (mean 60, sd 10): 9 robust SDs from the rest,
+        // below the 100-SD bar, named as a repeated far value; rain with 60% zeros is not
+        var humidity = Self.ar1(2000, phi: 0.7, &rng).map { 60 + 7 * $0 }
+        for t in stride(from: 0, to: 2000, by: 10) { for k in 0..<3 where t + k < 2000 { humidity[t + k] = -99 } }
+        let hf = DataDiagnostics.outliers(domains: [Self.domain("d", [humidity])], variables: ["humidity"])
+        #expect(hf.count == 1 && hf.first?.message.hasPrefix("'humidity': the value -99 in 600 rows (0, 1, 2, …), ") == true, "\(hf)")
+        // a −999 in 2% of a pressure column in Pa (101325 ± 700)
+        var pressure = Self.ar1(3000, phi: 0.5, &rng).map { 101_325 + 600 * $0 }
+        for t in stride(from: 7, to: 3000, by: 50) { pressure[t] = -999 }
+        #expect(DataDiagnostics.outliers(domains: [Self.domain("d", [pressure])], variables: ["p"]).first?.message.contains("60 values more than 100") == true)
+        let rain = (0..<3000).map { _ -> Double in rng.uniform() < 0.6 ? 0 : exp(1 + 0.8 * rng.gaussian()) }
+        #expect(DataDiagnostics.outliers(domains: [Self.domain("d", [rain])], variables: ["rain"]).isEmpty)
+        // a value repeated by rounding near the median is not a fill code
+        let rounded = Self.ar1(3000, phi: 0.5, &rng).map { ($0 * 2).rounded() / 2 }
+        #expect(DataDiagnostics.outliers(domains: [Self.domain("d", [rounded])], variables: ["r"]).isEmpty)
         // the mode: the most frequent value from its share on, independent of order
         #expect(DataDiagnostics.pointMass([3, 1, 3, 2, 3, 4, 5, 6, 7, 8]) == 3)
         #expect(DataDiagnostics.pointMass(Array(stride(from: 0.0, to: 20, by: 1)) + [5]) == nil)

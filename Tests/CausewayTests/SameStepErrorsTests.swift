@@ -139,6 +139,11 @@ import Testing
         let m = d?.message ?? ""
         #expect(m.contains("'x3' and 'x11' (r = 0.") && m.contains("in this graph: x3 → x11 lag 1.") && !m.contains("x2 →"), "\(m)")
         #expect(SameStepErrors.diagnostic([], variables: names, windows: n, edges: edges) == nil)
+        // a pair named together by a collinear warning (a total and a part) is left to it
+        let total = Diagnostic(kind: .collinear, columns: ["x11", "x3", "x4"], message: "")
+        #expect(SameStepErrors.excludingCollinear(found, diagnostics: [total], variables: names).isEmpty)
+        #expect(SameStepErrors.excludingCollinear(found, diagnostics: [Diagnostic(kind: .trend, columns: ["x3", "x11"], message: "")],
+                                                  variables: names) == found)
         // a factor shared by every variable: the pervasive wording, without the edge list
         let factor = (0..<n).map { _ in rng.gaussian() }
         let everyPair = SameStepErrors.pairs(model: errors((0..<6).map { _ in (0..<n).map { factor[$0] + rng.gaussian() } }))

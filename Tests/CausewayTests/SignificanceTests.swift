@@ -600,11 +600,13 @@ import Testing
         let edges = [LaggedEdge(source: 0, target: 1, lag: 2), LaggedEdge(source: 0, target: 0, lag: 1), LaggedEdge(source: 0, target: 2, lag: 1),
                      LaggedEdge(source: 3, target: 2, lag: 1)]
         let note = EdgeListing.sharedTrendNote(edges: edges, diagnostics: diagnostics, variables: names)
-        #expect(note?.columns == ["a", "b", "d", "c"])
+        #expect(note?.columns == ["a", "b", "d", "c"] && note?.kind == .trend)
         #expect(note?.message == "1 edge joins two columns with a trend (a → b lag 2): remove the trends with --detrend and rerun; "
                 + "1 edge joins two columns with a cycle longer than --max-lag (d → c lag 1): remove the cycle (e.g. subtract each "
                 + "season's mean) or use a --max-lag of at least the period. Such edges can come from the shared trend or cycle alone "
                 + "(see the warnings above)", "\(String(describing: note))")
         #expect(EdgeListing.sharedTrendNote(edges: [edges[2]], diagnostics: diagnostics, variables: names) == nil)
+        let cycle = EdgeListing.sharedTrendNote(edges: [edges[3]], diagnostics: diagnostics, variables: names)
+        #expect(cycle?.kind == .periodic && cycle?.message.hasSuffix("Such an edge can come from the shared cycle alone (see the warnings above)") == true)
     }
 }

@@ -171,6 +171,14 @@ public enum SameStepErrors {
                                                                        : ($0.first, $0.second) < ($1.first, $1.second) }
     }
 
+    /// `pairs` without those whose two variables are named together by a `.collinear` input
+    /// diagnostic (a pair, or a column and the parts it combines): a total and its parts move
+    /// together within the step by construction, and that warning already says what to do.
+    public static func excludingCollinear(_ pairs: [Pair], diagnostics: [Diagnostic], variables: [String]) -> [Pair] {
+        let groups = diagnostics.filter { $0.kind == .collinear }.map { Set($0.columns) }
+        return pairs.filter { q in !groups.contains { $0.contains(variables[q.first]) && $0.contains(variables[q.second]) } }
+    }
+
     /// The warning for `pairs` (nil when empty): the pairs with r, the lagged edges of `edges`
     /// between them, and what each cause would mean.
     public static func diagnostic(_ pairs: [Pair], variables: [String], windows n: Int, edges: [LaggedEdge]) -> Diagnostic? {
@@ -196,7 +204,7 @@ public enum SameStepErrors {
             + " (\(n) held-out windows; in the model's errors and in a linear VAR's, |r| ≥ \(minimumCorrelation) and Fisher z on "
             + "the effective sample size with Bonferroni at \(familyLevel)). Something links "
             + "them that their past does not hold: an effect within one time step (lag 0), a common driver that is not in the "
-            + "data, or sampling coarser than the effects. Lagged edges between them can then be real dependencies that are "
+            + "data (or a shared cause at a lag beyond --max-lag), or sampling coarser than the effects. Lagged edges between them can then be real dependencies that are "
             + "not direct causal links"
             + (between.isEmpty ? "" : "; in this graph: " + shown.joined(separator: ", ") + (between.count > 5 ? " and \(between.count - 5) more" : ""))
             + ". Add the driver as a variable if you can measure it, or sample more often (README, What an edge is not)")
