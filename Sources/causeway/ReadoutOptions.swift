@@ -217,9 +217,9 @@ struct ReadoutOptions: ParsableArguments {
             extraWarning = warning
         }
         // forecast errors correlated within a time step: lagged edges between those variables may not be direct
-        // (both the model's and a ridge VAR's errors; skipped above SameStepErrors.maxLinearInputs inputs)
+        // (both the model's and a separate regression's errors; skipped above SameStepErrors.maxLinearInputs inputs)
         let sameStep = significance.flatMap { s in
-            SameStepErrors.linearErrors(windows: windows, heldOut: windows.validation).flatMap { linear in
+            SameStepErrors.regressionErrors(windows: windows, heldOut: windows.validation).flatMap { linear in
                 SameStepErrors.diagnostic(SameStepErrors.excludingCollinear(SameStepErrors.pairs(model: s.forecastErrors, linear: linear),
                                                                             diagnostics: inputDiagnostics, variables: dataset.variables),
                                           variables: dataset.variables, windows: s.windows, edges: edges)

@@ -190,4 +190,27 @@ import Testing
         let wide = WindowSet(sources: [smallVARSource(variables: 40, rows: 200)], maxLag: 26, validationFraction: 0.3)
         #expect(SameStepErrors.linearErrors(windows: wide, heldOut: wide.validation) == nil)
     }
+
+    @Test func cubicRegressionFitsASharedNonlinearParent() {
+        // x1 and x2 are both x0² at lag 1 plus independent noise: no link within the step. The
+        // VAR misses the square, so its errors of x1 and x2 share it; the cubic regression fits it
+        var rng = RNG(seed: 30)
+        let rows = 3000, p = 3, L = 2
+        var x = [Double](repeating: 0, count: rows * p)
+        for t in 1..<rows {
+            x[t * p] = 0.3 * x[(t - 1) * p] + rng.gaussian()
+            let sq = x[(t - 1) * p] * x[(t - 1) * p]
+            x[t * p + 1] = sq + 0.5 * rng.gaussian()
+            x[t * p + 2] = sq + 0.5 * rng.gaussian()
+        }
+        let w = WindowSet(sources: [Series(rows: rows, columns: p, values: x)], maxLag: L, validationFraction: 0.25)
+        let linear = SameStepErrors.linearErrors(windows: w, heldOut: w.validation)!
+        let cubic = SameStepErrors.regressionErrors(windows: w, heldOut: w.validation)!
+        #expect(linear.correlation[1 * p + 2] > 0.3, "\(linear.correlation)")
+        #expect(abs(cubic.correlation[1 * p + 2]) < 0.1, "\(cubic.correlation)")
+        #expect(SameStepErrors.pairs(model: linear, linear: cubic).isEmpty)
+        // too few training windows per feature: the VAR's errors instead
+        let short = WindowSet(sources: [Series(rows: 60, columns: p, values: Array(x.prefix(60 * p)))], maxLag: L, validationFraction: 0.25)
+        #expect(SameStepErrors.regressionErrors(windows: short, heldOut: short.validation) == SameStepErrors.linearErrors(windows: short, heldOut: short.validation))
+    }
 }
