@@ -160,6 +160,19 @@ import Testing
         #expect(found.map(\.columns) == [["x3", "x10"], ["x150", "x300"]])
     }
 
+    @Test func aTwiceIntegratedRandomSeriesIsNotNoiseFree() {
+        // position from noisy accelerations: its own past predicts it to 1e-10 of its level
+        // variance, but its innovations are all of its second differences
+        var rng = RNG(seed: 23)
+        var v = 0.0, x = 0.0
+        let i2 = (0..<3000).map { _ -> Double in v += rng.gaussian(); x += v; return x }
+        let found = DataDiagnostics.deterministicColumns(domains: [Self.domain("d", [i2])], variables: ["position"], maxLag: 3)
+        #expect(found.isEmpty, "\(found)")
+        let r = i2.withUnsafeBufferPointer { DataDiagnostics.ownPastResidualRatio($0, lags: 3) }!
+        let plain = i2.withUnsafeBufferPointer { DataDiagnostics.ownPastPlainRatio($0, lags: 3) }!
+        #expect(plain < 1e-8 && r > 0.1 && r < 10, "\(plain) \(r)")
+    }
+
     @Test func aTotalStoredWithItsPartsIsNamed() {
         // total = 2·a − 3·b exactly, next to a, b and an unrelated column: no pair is collinear
         var rng = RNG(seed: 17)

@@ -695,9 +695,33 @@ public enum DataDiagnostics {
     }
 
     /// Share of the variance of x_t that the least-squares fit x_t = c + Σ_{k=1..L} a_k x_{t−k}
-    /// leaves unexplained, over the rows where x_t … x_{t−L} are finite: RSS / Σ(x_t − x̄)².
+    /// leaves unexplained, over the rows where x_t … x_{t−L} are finite: RSS / Σ(x_t − x̄)²,
+    /// measured against the smallest of the variances of x, Δx and Δ²x (where that is not 0).
+    /// Why: a twice-integrated random series (a position from noisy accelerations) has a level
+    /// variance that grows like n³, so its innovations are a share of about 1e-10 of it on
+    /// 3,000 rows and it was called noise-free; against the variance of Δ²x (the innovations
+    /// themselves) its share is about 1. Noise-free series stay far below the bar either way
+    /// (a sine ≈ 1e-27; a counter's Δ²x is exactly 0, so its plain share is used).
     /// Nil with fewer than 2(L+1) + 2 such rows or when x_t is constant over them.
     static func ownPastResidualRatio(_ x: UnsafeBufferPointer<Double>, lags L: Int) -> Double? {
+        guard let plain = ownPastPlainRatio(x, lags: L) else { return nil }
+        func variance(_ order: Int) -> Double {
+            var sum = 0.0, sq = 0.0, n = 0.0
+            for t in order..<max(order, x.count) {
+                var d = x[t]
+                if order >= 1 { d -= x[t - 1] }
+                if order == 2 { d = x[t] - 2 * x[t - 1] + x[t - 2] }
+                guard d.isFinite else { continue }
+                sum += d; sq += d * d; n += 1
+            }
+            return n > 1 ? max(0, sq / n - (sum / n) * (sum / n)) : 0
+        }
+        let level = variance(0), smallest = min(level, variance(1), variance(2))
+        guard level > 0, smallest > 1e-12 * level else { return plain }
+        return plain * level / smallest
+    }
+
+    static func ownPastPlainRatio(_ x: UnsafeBufferPointer<Double>, lags L: Int) -> Double? {
         let m = L + 1, mean = summary(x).mean
         // variables: x_{t−1}, …, x_{t−L}, then x_t (the response last)
         let (g, n) = centredGram(m: m, rows: x.count, shift: [Double](repeating: mean, count: m)) { t, z in
