@@ -219,8 +219,8 @@ struct ReadoutOptions: ParsableArguments {
         // forecast errors correlated within a time step: lagged edges between those variables may not be direct
         // (both the model's and a separate regression's errors; skipped above SameStepErrors.maxLinearInputs inputs)
         let sameStep = significance.flatMap { s in
-            SameStepErrors.regressionErrors(windows: windows, heldOut: windows.validation).flatMap { linear in
-                SameStepErrors.diagnostic(SameStepErrors.excludingCollinear(SameStepErrors.pairs(model: s.forecastErrors, linear: linear),
+            SameStepErrors.regressionErrors(windows: windows, heldOut: windows.validation).flatMap { regression in
+                SameStepErrors.diagnostic(SameStepErrors.excludingCollinear(SameStepErrors.pairs(model: s.forecastErrors, regression: regression),
                                                                             diagnostics: inputDiagnostics, variables: dataset.variables),
                                           variables: dataset.variables, windows: s.windows, edges: edges)
             }

@@ -122,8 +122,8 @@ import Testing
         let found = SameStepErrors.pairs(model: shared)
         #expect(found.map { [$0.first, $0.second] } == [[3, 11]], "\(found)")
         // named only when the second (linear) model's errors agree
-        #expect(SameStepErrors.pairs(model: shared, linear: shared) == found)
-        #expect(SameStepErrors.pairs(model: shared, linear: independent).isEmpty)
+        #expect(SameStepErrors.pairs(model: shared, regression: shared) == found)
+        #expect(SameStepErrors.pairs(model: shared, regression: independent).isEmpty)
         // a slow drift common to two error series (a model leaving its training range) is not
         // evidence: the effective sample size collapses
         var drift = cols
@@ -185,7 +185,7 @@ import Testing
         }
         for (i, k) in [(0, 1), (0, 2), (1, 2)] { #expect(abs(got.correlation[i * p + k] - corr(e[i], e[k])) < 1e-9) }
         #expect(got.correlation[0 * p + 2] > 0.5 && abs(got.correlation[0 * p + 1]) < 0.1)
-        #expect(SameStepErrors.pairs(model: got, linear: got).map { [$0.first, $0.second] } == [[0, 2]])
+        #expect(SameStepErrors.pairs(model: got, regression: got).map { [$0.first, $0.second] } == [[0, 2]])
         // above the bound on inputs there is no linear check
         let wide = WindowSet(sources: [smallVARSource(variables: 40, rows: 200)], maxLag: 26, validationFraction: 0.3)
         #expect(SameStepErrors.linearErrors(windows: wide, heldOut: wide.validation) == nil)
@@ -208,7 +208,7 @@ import Testing
         let cubic = SameStepErrors.regressionErrors(windows: w, heldOut: w.validation)!
         #expect(linear.correlation[1 * p + 2] > 0.3, "\(linear.correlation)")
         #expect(abs(cubic.correlation[1 * p + 2]) < 0.1, "\(cubic.correlation)")
-        #expect(SameStepErrors.pairs(model: linear, linear: cubic).isEmpty)
+        #expect(SameStepErrors.pairs(model: linear, regression: cubic).isEmpty)
         // too few training windows per feature: the VAR's errors instead
         let short = WindowSet(sources: [Series(rows: 60, columns: p, values: Array(x.prefix(60 * p)))], maxLag: L, validationFraction: 0.25)
         #expect(SameStepErrors.regressionErrors(windows: short, heldOut: short.validation) == SameStepErrors.linearErrors(windows: short, heldOut: short.validation))

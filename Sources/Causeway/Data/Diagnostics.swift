@@ -119,8 +119,9 @@ public enum DataDiagnostics {
     /// (Perron 1989, *Econometrica* 57:1361–1401); the jump warning says what to do.
     public static func run(domains: [DomainValues], variables: [String], maxLag: Int) -> [Diagnostic] {
         checkShapes(domains, variables)
-        var out = collinearPairs(domains: domains, variables: variables)
-        out += linearCombinations(domains: domains, variables: variables)
+        let correlations = correlationMatrix(domains, p: variables.count)   // shared by both collinearity checks
+        var out = collinearPairs(correlations, variables: variables)
+        out += linearCombinations(correlations, variables: variables)
         let found = analyse(domains, p: variables.count, maxLag: maxLag, parts: .all)
         let det = (0..<variables.count).map { isDeterministic(found[$0]) }
         out += deterministicMessages(found, domains, variables)
@@ -287,8 +288,12 @@ public enum DataDiagnostics {
     /// pairs, one `.note` counts the rest. Columns constant in every domain are skipped.
     public static func collinearPairs(domains: [DomainValues], variables: [String]) -> [Diagnostic] {
         checkShapes(domains, variables)
-        let p = variables.count
-        let (r, n) = correlationMatrix(domains, p: p)
+        return collinearPairs(correlationMatrix(domains, p: variables.count), variables: variables)
+    }
+
+    /// `collinearPairs` on `correlationMatrix`'s result.
+    static func collinearPairs(_ correlations: (r: [Double], n: [Double]), variables: [String]) -> [Diagnostic] {
+        let p = variables.count, (r, n) = correlations
         var out: [Diagnostic] = [], extra = 0
         for i in 0..<p {
             for j in (i + 1)..<max(i + 1, p) {
@@ -339,9 +344,14 @@ public enum DataDiagnostics {
     /// that is not positive semi-definite (possible when pairs have different missing cells).
     public static func linearCombinations(domains: [DomainValues], variables: [String]) -> [Diagnostic] {
         checkShapes(domains, variables)
-        let p = variables.count
+        guard variables.count >= 3, variables.count <= combinationMaxColumns else { return [] }
+        return linearCombinations(correlationMatrix(domains, p: variables.count), variables: variables)
+    }
+
+    /// `linearCombinations` on `correlationMatrix`'s result.
+    static func linearCombinations(_ correlations: (r: [Double], n: [Double]), variables: [String]) -> [Diagnostic] {
+        let p = variables.count, (r, n) = correlations
         guard p >= 3, p <= combinationMaxColumns else { return [] }
-        let (r, n) = correlationMatrix(domains, p: p)
         let usable = (0..<p).filter { r[$0 * p + $0].isFinite }
         var minRows = Double.infinity
         for i in usable { for j in usable where j > i { minRows = min(minRows, r[i * p + j].isFinite ? n[i * p + j] : 0) } }
@@ -705,12 +715,15 @@ public enum DataDiagnostics {
     /// Nil with fewer than 2(L+1) + 2 such rows or when x_t is constant over them.
     static func ownPastResidualRatio(_ x: UnsafeBufferPointer<Double>, lags L: Int) -> Double? {
         guard let plain = ownPastPlainRatio(x, lags: L) else { return nil }
-        func variance(_ order: Int) -> Double {
+        func variance(_ order: Int) -> Double {   // of x, Δx or Δ²x
             var sum = 0.0, sq = 0.0, n = 0.0
             for t in order..<max(order, x.count) {
-                var d = x[t]
-                if order >= 1 { d -= x[t - 1] }
-                if order == 2 { d = x[t] - 2 * x[t - 1] + x[t - 2] }
+                let d: Double
+                switch order {
+                case 0: d = x[t]
+                case 1: d = x[t] - x[t - 1]
+                default: d = x[t] - 2 * x[t - 1] + x[t - 2]
+                }
                 guard d.isFinite else { continue }
                 sum += d; sq += d * d; n += 1
             }

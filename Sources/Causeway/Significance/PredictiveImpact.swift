@@ -101,15 +101,7 @@ public enum PredictiveImpact {
             (y + w * p).update(from: targetRows + (L - 1) * p, count: p)
             for k in 0..<m { z[w * m + k] = Double(zFloat[w * m + k]) }
         }
-        // domains of the held-out windows, as contiguous runs
-        var runs: [Range<Int>] = []
-        var w0 = 0
-        while w0 < N {
-            var e = w0
-            while e < N && heldOut[e].domain == heldOut[w0].domain { e += 1 }
-            runs.append(w0..<e)
-            w0 = e
-        }
+        let runs = domainRuns(heldOut)
         // replacement values: conditional means + residuals, or the inputs themselves
         let base = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // E[z_c | z_−c] (0 for permutation)
         let pool = UnsafeMutablePointer<Double>.allocate(capacity: N * m)      // what is permuted
@@ -231,6 +223,19 @@ public enum PredictiveImpact {
                             repeats: repeats, draw: draw, conditionalModel: conditionalModels.isEmpty ? "none" : conditionalModels.joined(separator: "; "),
                             domainPValues: dom.map(tensor),
                             domainWindows: domainRanges.map(\.count), forecastErrors: forecastErrors)
+    }
+
+    /// The domains of `windows` (in time order per domain) as contiguous index ranges that cover
+    /// 0..<windows.count.
+    static func domainRuns(_ windows: [WindowRef]) -> [Range<Int>] {
+        var runs: [Range<Int>] = [], start = 0
+        while start < windows.count {
+            var end = start
+            while end < windows.count && windows[end].domain == windows[start].domain { end += 1 }
+            runs.append(start..<end)
+            start = end
+        }
+        return runs
     }
 
     /// Held-out windows per forward pass (each thread runs chunks of this many): 32 step-token

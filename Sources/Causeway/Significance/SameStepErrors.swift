@@ -99,40 +99,50 @@ public enum SameStepErrors {
         }
     }
 
-    /// Largest number of inputs (L·p) for the linear check (`linearCorrelation`): its normal
+    /// Largest number of inputs (L·p) for the linear check (`linearErrors`): its normal
     /// equations cost n·m² (the lasso start's bound).
     public static let maxLinearInputs = 1000
 
-    /// The held-out errors (`Errors`) of a ridge least-squares VAR fitted on the training windows (`AutoregressiveStart.vectorCoefficients`,
-    /// one bank), or nil above `maxLinearInputs` inputs.
+    /// The held-out errors (`Errors`) of a ridge least-squares VAR fitted on the training
+    /// windows (`AutoregressiveStart.vectorCoefficients`, one bank), or nil above
+    /// `maxLinearInputs` inputs (or without held-out windows).
     ///
     /// Why a second model: the trained forecaster's errors also correlate where its misfit is
     /// shared (the same inputs through the same network). On 20 datasets each of independent
     /// random walks, logistic maps and Ricker maps its errors alone named a pair in 6, 8 and 2
     /// (r 0.14–0.25). A VAR of independent series has cross coefficients near 0, so each
     /// target's error is a function of its own past and its own noise only, whatever the
-    /// misfit; a pair is named when both models' errors correlate (`pairs(model:linear:)`).
-    /// Nonlinear shared parents, where the VAR's misfit can correlate, leave the forecaster's
-    /// errors uncorrelated (the generated nonlinear sets).
+    /// misfit; a pair is named when both models' errors correlate (`pairs(model:regression:)`).
+    /// Where a nonlinear shared parent makes the VAR's misfit correlate, `regressionErrors`
+    /// fits it with cubic terms.
     public static func linearErrors(windows: WindowSet, heldOut: [WindowRef]) -> Errors? {
-        let L = windows.maxLag, p = windows.variables, m = L * p, n = heldOut.count
-        guard m <= maxLinearInputs, n > 0 else { return nil }
+        let L = windows.maxLag, p = windows.variables, m = L * p
+        guard m <= maxLinearInputs, !heldOut.isEmpty else { return nil }
         let b = AutoregressiveStart.vectorCoefficients(windows: windows, banks: 1)[0]   // [(lag−1)·p + source, target]
-        let input = UnsafeMutablePointer<Float>.allocate(capacity: m), target = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        let errors = UnsafeMutablePointer<Double>.allocate(capacity: n * p)
-        defer { input.deallocate(); target.deallocate(); errors.deallocate() }
-        var runs: [Range<Int>] = [], start = 0
-        for (w, ref) in heldOut.enumerated() {
-            if w > 0 && ref.domain != heldOut[w - 1].domain { runs.append(start..<w); start = w }
-            windows.fill(ref, input: input, target: target)
+        return heldOutErrors(windows: windows, heldOut: heldOut) { input, forecast in
             for i in 0..<p {
                 var f = 0.0
                 for l in 0..<L { for j in 0..<p { f += b[(l * p + j) * p + i] * Double(input[(L - 1 - l) * p + j]) } }
-                errors[w * p + i] = f - Double(target[(L - 1) * p + i])
+                forecast[i] = f
             }
         }
-        runs.append(start..<n)
-        return Errors(errors: errors, rows: n, columns: p, runs: runs)
+    }
+
+    /// The errors forecast − target [n, p] of a model on the held-out windows, summarised per
+    /// domain (`PredictiveImpact.domainRuns`). `forecast(input, out)` writes the p forecasts of
+    /// one window from its L·p inputs, time-major as `WindowSet.fill` gives them.
+    static func heldOutErrors(windows: WindowSet, heldOut: [WindowRef],
+                              forecast: (UnsafePointer<Float>, UnsafeMutablePointer<Double>) -> Void) -> Errors {
+        let L = windows.maxLag, p = windows.variables, m = L * p, n = heldOut.count
+        let input = UnsafeMutablePointer<Float>.allocate(capacity: m), target = UnsafeMutablePointer<Float>.allocate(capacity: m)
+        let f = UnsafeMutablePointer<Double>.allocate(capacity: p), errors = UnsafeMutablePointer<Double>.allocate(capacity: max(1, n * p))
+        defer { input.deallocate(); target.deallocate(); f.deallocate(); errors.deallocate() }
+        for (w, ref) in heldOut.enumerated() {
+            windows.fill(ref, input: input, target: target)
+            forecast(input, f)
+            for i in 0..<p { errors[w * p + i] = f[i] - Double(target[(L - 1) * p + i]) }
+        }
+        return Errors(errors: errors, rows: n, columns: p, runs: PredictiveImpact.domainRuns(heldOut))
     }
 
     /// Training windows per feature the additive regression of `regressionErrors` needs …
@@ -153,24 +163,23 @@ public enum SameStepErrors {
     /// series keep independent errors under either model.
     public static func regressionErrors(windows: WindowSet, heldOut: [WindowRef]) -> Errors? {
         let L = windows.maxLag, p = windows.variables, m = L * p, n = heldOut.count, nTrain = windows.train.count
-        let features = 3 * m, M = features + 1
-        guard features <= maxCubicFeatures, nTrain >= cubicWindowsPerFeature * features, n > 0 else {
+        let M = 3 * m + 1   // features and the intercept
+        guard M - 1 <= maxCubicFeatures, nTrain >= cubicWindowsPerFeature * (M - 1), n > 0 else {
             return linearErrors(windows: windows, heldOut: heldOut)
         }
-        let input = UnsafeMutablePointer<Float>.allocate(capacity: m), target = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        let block = 64
-        let fb = UnsafeMutablePointer<Double>.allocate(capacity: block * M), yb = UnsafeMutablePointer<Double>.allocate(capacity: block * p)
-        defer { input.deallocate(); target.deallocate(); fb.deallocate(); yb.deallocate() }
-        func fill(_ ref: WindowRef, row: Int) {
-            windows.fill(ref, input: input, target: target)
-            let f = fb + row * M
+        // features of one window [M]: 1, then u, u² − 1, u³ − 3u of every input (u clipped to ±4)
+        func features(_ input: UnsafePointer<Float>, into f: UnsafeMutablePointer<Double>) {
             f[0] = 1
             for k in 0..<m {
                 let u = min(4, max(-4, Double(input[k])))
                 f[1 + k] = u; f[1 + m + k] = u * u - 1; f[1 + 2 * m + k] = u * u * u - 3 * u
             }
-            for i in 0..<p { yb[row * p + i] = Double(target[(L - 1) * p + i]) }
         }
+        let input = UnsafeMutablePointer<Float>.allocate(capacity: m), target = UnsafeMutablePointer<Float>.allocate(capacity: m)
+        let block = 64
+        let fb = UnsafeMutablePointer<Double>.allocate(capacity: block * M), yb = UnsafeMutablePointer<Double>.allocate(capacity: block * p)
+        defer { input.deallocate(); target.deallocate(); fb.deallocate(); yb.deallocate() }
+        // FᵀF [M, M] and FᵀY [M, p] over the training windows, in blocks of `block` rows
         var ftf = [Double](repeating: 0, count: M * M), fty = [Double](repeating: 0, count: M * p)
         var rows = 0
         func flush() {
@@ -180,7 +189,9 @@ public enum SameStepErrors {
             rows = 0
         }
         for ref in windows.train {
-            fill(ref, row: rows)
+            windows.fill(ref, input: input, target: target)
+            features(input, into: fb + rows * M)
+            for i in 0..<p { yb[rows * p + i] = Double(target[(L - 1) * p + i]) }
             rows += 1
             if rows == block { flush() }
         }
@@ -190,20 +201,14 @@ public enum SameStepErrors {
         guard let b = try? SymmetricPositiveDefinite.solve(ftf, fty, n: M, columns: p) else {
             return linearErrors(windows: windows, heldOut: heldOut)
         }
-        let errors = UnsafeMutablePointer<Double>.allocate(capacity: n * p)
-        defer { errors.deallocate() }
-        var runs: [Range<Int>] = [], start = 0
-        for (w, ref) in heldOut.enumerated() {
-            if w > 0 && ref.domain != heldOut[w - 1].domain { runs.append(start..<w); start = w }
-            fill(ref, row: 0)
+        return heldOutErrors(windows: windows, heldOut: heldOut) { input, forecast in
+            features(input, into: fb)
             for i in 0..<p {
                 var f = 0.0
                 for k in 0..<M { f += b[k * p + i] * fb[k] }
-                errors[w * p + i] = f - yb[i]
+                forecast[i] = f
             }
         }
-        runs.append(start..<n)
-        return Errors(errors: errors, rows: n, columns: p, runs: runs)
     }
 
     /// One correlated pair (i < k) of variables, with its correlation and Fisher-z p-value.
@@ -213,12 +218,12 @@ public enum SameStepErrors {
         public let pValue: Double
     }
 
-    /// The pairs that pass both bars in the model's errors and, with `linear`, in the VAR's too,
-    /// strongest |r| first (the reported r and p-value are the model's). The Fisher z uses each
-    /// pair's effective sample size (`Errors.effectiveWindows`).
-    public static func pairs(model: Errors, linear: Errors? = nil) -> [Pair] {
+    /// The pairs that pass both bars in the model's errors and, with `regression`, in the second
+    /// model's too (`regressionErrors`), strongest |r| first (the reported r and p-value are the
+    /// model's). The Fisher z uses each pair's effective sample size (`Errors.effectiveWindows`).
+    public static func pairs(model: Errors, regression: Errors? = nil) -> [Pair] {
         let p = model.variables
-        precondition(linear.map { $0.variables == p && $0.windows == model.windows } ?? true)
+        precondition(regression.map { $0.variables == p && $0.windows == model.windows } ?? true)
         guard p >= 2, model.windows >= 4 else { return [] }
         let bar = familyLevel / Double(p * (p - 1) / 2)
         func test(_ e: Errors, _ i: Int, _ k: Int) -> Double? {
@@ -234,7 +239,7 @@ public enum SameStepErrors {
         for i in 0..<p {
             for k in (i + 1)..<p {
                 guard let pValue = test(model, i, k) else { continue }
-                if let linear, test(linear, i, k) == nil { continue }
+                if let regression, test(regression, i, k) == nil { continue }
                 out.append(Pair(first: i, second: k, correlation: model.correlation[i * p + k], pValue: pValue))
             }
         }
